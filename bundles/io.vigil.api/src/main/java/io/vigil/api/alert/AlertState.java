@@ -1,0 +1,6 @@
+package io.vigil.api.alert;
+
+/** Whether an alert is starting or ending. */
+public enum AlertState {
+    RAISED, CLEARED
+}

@@ -1,0 +1,24 @@
+package io.vigil.api.alert;
+
+/** Alert severity, most severe first. */
+public enum Severity {
+    CRITICAL, MAJOR, MINOR, WARNING;
+
+    /**
+     * Severity from how far the scores went past the threshold.
+     *
+     * @param ratio score divided by threshold, &gt;= 1 for an anomalous window
+     */
+    public static Severity ofExceedance(double ratio) {
+        if (ratio >= 4) {
+            return CRITICAL;
+        }
+        if (ratio >= 2) {
+            return MAJOR;
+        }
+        if (ratio >= 1.25) {
+            return MINOR;
+        }
+        return WARNING;
+    }
+}

@@ -1,0 +1,30 @@
+package io.vigil.api.asset;
+
+import java.util.Map;
+
+import io.vigil.api.detect.DetectorState;
+import io.vigil.api.sensor.InputFault;
+
+/**
+ * A snapshot of one channel's pipeline.
+ *
+ * @param channel channel name
+ * @param samples samples received
+ * @param windows windows scored
+ * @param windowsDiscarded windows not scored because too much of them was bad input
+ * @param faults bad-input counts per kind (every kind present, zero when none)
+ * @param stalled whether the channel is stalled right now
+ * @param detectorState the tier-0 detector's state
+ * @param threshold the tier-0 threshold, NaN while commissioning
+ * @param targetFalseAlarmRate the per-window false-alarm rate the threshold was set for
+ * @param observedAnomalyRate fraction of windows judged anomalous since the detector was armed
+ * @param alertActive whether an alert is raised right now
+ */
+public record ChannelStatus(String channel, long samples, long windows, long windowsDiscarded,
+        Map<InputFault, Long> faults, boolean stalled, DetectorState detectorState, double threshold,
+        double targetFalseAlarmRate, double observedAnomalyRate, boolean alertActive) {
+
+    public ChannelStatus {
+        faults = Map.copyOf(faults);
+    }
+}
