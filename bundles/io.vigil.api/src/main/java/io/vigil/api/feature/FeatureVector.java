@@ -4,7 +4,9 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Named features of one window, in the extractor's order.
+ * Named features of one window, in the extractor's order. The values array belongs to the vector: consumers read
+ * it and never modify it. A detector's baseline is tied to the names; when they change (an extractor
+ * reconfigured or updated), the baseline must be learned again.
  *
  * @param names feature names, e.g. {@code rms}, {@code kurtosis}, {@code band_2}
  * @param values feature values, one per name

@@ -1,0 +1,367 @@
+package io.vigil.runtime.internal.pipeline;
+
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.metatype.annotations.Designate;
+
+import io.vigil.api.alert.Alert;
+import io.vigil.api.asset.AssetStatus;
+import io.vigil.api.asset.ChannelStatus;
+import io.vigil.api.detect.Detection;
+import io.vigil.api.detect.DetectionListener;
+import io.vigil.api.feature.FeatureExtractor;
+import io.vigil.api.feature.FeatureVector;
+import io.vigil.api.sensor.ChannelKind;
+import io.vigil.api.sensor.ChannelSpec;
+import io.vigil.api.sensor.InputFault;
+import io.vigil.api.sensor.SampleBlock;
+import io.vigil.api.sensor.SampleListener;
+import io.vigil.api.sensor.SensorDriver;
+import io.vigil.api.sensor.Subscription;
+import io.vigil.runtime.internal.RateLimitedLog;
+import io.vigil.runtime.internal.alert.AlertPublisher;
+
+/**
+ * The monitoring pipeline of one asset. Every driver registered for the asset feeds it; each of their channels
+ * gets a {@link ChannelPipeline}. Drivers come and go (bundle stopped, updated, started) while the channels and
+ * their learned baselines stay, so a driver update does not send the asset back to commissioning.
+ */
+@Component(service = AssetPipeline.class, immediate = true, configurationPid = AssetPipeline.PID,
+        configurationPolicy = ConfigurationPolicy.REQUIRE)
+@Designate(ocd = AssetPipelineConfig.class, factory = true)
+public final class AssetPipeline implements ChannelPipeline.Output {
+
+    public static final String PID = "io.vigil.runtime.asset";
+
+    private static final Logger LOG = System.getLogger(AssetPipeline.class.getName());
+    private static final long RETRY_MIN_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private static final long RETRY_MAX_NANOS = TimeUnit.SECONDS.toNanos(30);
+
+    private final AlertPublisher alerts;
+    private final RateLimitedLog faultLog = new RateLimitedLog(LOG, TimeUnit.SECONDS.toNanos(10));
+    private final ScheduledExecutorService scheduler;
+    private final Map<String, ChannelPipeline> channels = new ConcurrentHashMap<>();
+    private final Map<SensorDriver, String> candidates = new ConcurrentHashMap<>();
+    private final Map<SensorDriver, DriverBinding> bindings = new ConcurrentHashMap<>();
+    private final Map<ChannelKind, FeatureExtractor> extractors = new ConcurrentHashMap<>();
+    private final List<DetectionListener> detectionListeners = new CopyOnWriteArrayList<>();
+
+    private volatile String assetId;
+    private volatile PipelineSettings settings;
+    private volatile boolean active = true;
+    private ScheduledFuture<?> watchdog;
+
+    @Activate
+    public AssetPipeline(AssetPipelineConfig config, @Reference AlertPublisher alerts) {
+        this.alerts = alerts;
+        this.assetId = requireAsset(config.vigil_asset());
+        this.settings = PipelineSettings.from(config);
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(new NamedThreads("vigil-asset-" + assetId));
+        scheduleWatchdog();
+        LOG.log(Level.INFO, "asset " + assetId + ": pipeline started, commissioning for "
+                + settings.commissioningSeconds() + " s per channel");
+    }
+
+    @Modified
+    void modified(AssetPipelineConfig config) {
+        String newAsset = requireAsset(config.vigil_asset());
+        PipelineSettings next = PipelineSettings.from(config);
+        PipelineSettings previous = settings;
+        settings = next;
+        if (!newAsset.equals(assetId) || previous.needsRecommissioning(next)) {
+            LOG.log(Level.WARNING, "asset " + assetId + ": windowing or calibration settings changed, "
+                    + "channels recommission from scratch" + (newAsset.equals(assetId) ? "" : " as " + newAsset));
+            synchronized (this) {
+                bindings.values().forEach(DriverBinding::close);
+                bindings.clear();
+                channels.clear();
+                assetId = newAsset;
+                candidates.forEach(this::consider);
+            }
+        } else {
+            channels.values().forEach(c -> c.retune(next));
+            LOG.log(Level.INFO, "asset " + assetId + ": hysteresis now raise after " + next.raiseAfter()
+                    + ", clear after " + next.clearAfter() + " windows");
+        }
+        synchronized (this) {
+            watchdog.cancel(false);
+            scheduleWatchdog();
+        }
+    }
+
+    @Deactivate
+    void deactivate() throws InterruptedException {
+        active = false;
+        bindings.values().forEach(DriverBinding::close);
+        bindings.clear();
+        scheduler.shutdownNow();
+        if (!scheduler.awaitTermination(5, TimeUnit.SECONDS)) {
+            LOG.log(Level.WARNING, "asset " + assetId + ": watchdog thread did not stop within 5 s");
+        }
+        LOG.log(Level.INFO, "asset " + assetId + ": pipeline stopped");
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    void bindDriver(SensorDriver driver, Map<String, Object> properties) {
+        Object asset = properties.get(SensorDriver.ASSET);
+        String driverAsset = asset == null ? "" : asset.toString();
+        candidates.put(driver, driverAsset);
+        synchronized (this) {
+            consider(driver, driverAsset);
+        }
+    }
+
+    void unbindDriver(SensorDriver driver) {
+        candidates.remove(driver);
+        DriverBinding binding = bindings.remove(driver);
+        if (binding != null) {
+            binding.close();
+            LOG.log(Level.INFO, "asset " + assetId + ": driver " + binding.name + " gone; channels "
+                    + binding.channelNames() + " keep their baseline and wait for it to return");
+        }
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    void bindExtractor(FeatureExtractor extractor) {
+        extractors.put(extractor.kind(), extractor);
+    }
+
+    void unbindExtractor(FeatureExtractor extractor) {
+        extractors.remove(extractor.kind(), extractor);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    void bindDetectionListener(DetectionListener listener) {
+        detectionListeners.add(listener);
+    }
+
+    void unbindDetectionListener(DetectionListener listener) {
+        detectionListeners.remove(listener);
+    }
+
+    public String assetId() {
+        return assetId;
+    }
+
+    public AssetStatus status() {
+        List<ChannelStatus> list = new ArrayList<>();
+        channels.values().forEach(c -> list.add(c.status()));
+        list.sort(Comparator.comparing(ChannelStatus::channel));
+        return new AssetStatus(assetId, bindings.size(), list);
+    }
+
+    // --- ChannelPipeline.Output
+
+    @Override
+    public void detection(Detection detection, FeatureVector features) {
+        for (DetectionListener l : detectionListeners) {
+            try {
+                l.onDetection(detection);
+            } catch (RuntimeException e) {
+                faultLog.log(Level.WARNING, "listener:" + l.getClass().getName(), "asset " + assetId
+                        + ": detection listener " + l.getClass().getName() + " failed; it is skipped", e);
+            }
+        }
+    }
+
+    @Override
+    public void alert(Alert alert) {
+        alerts.publish(alert);
+    }
+
+    @Override
+    public void fault(String asset, String channel, InputFault fault, String detail) {
+        if (fault == null) {
+            LOG.log(Level.INFO, "asset " + asset + "/" + channel + ": " + detail);
+            return;
+        }
+        faultLog.log(Level.WARNING, channel + ":" + fault, "asset " + asset + "/" + channel + ": bad input "
+                + fault + ": " + detail);
+    }
+
+    // ---
+
+    private void consider(SensorDriver driver, String driverAsset) {
+        if (!active || !assetId.equals(driverAsset) || bindings.containsKey(driver)) {
+            return;
+        }
+        List<ChannelSpec> specs;
+        try {
+            specs = List.copyOf(driver.channels());
+        } catch (RuntimeException e) {
+            LOG.log(Level.ERROR, "asset " + assetId + ": driver " + driver.getClass().getName()
+                    + " failed to list its channels; it is ignored until it is re-registered", e);
+            return;
+        }
+        long now = System.nanoTime();
+        for (ChannelSpec spec : specs) {
+            channels.compute(spec.name(), (name, existing) -> existing != null && existing.spec().equals(spec)
+                    ? existing
+                    : new ChannelPipeline(assetId, spec, settings, extractors::get, this, now));
+        }
+        DriverBinding binding = new DriverBinding(driver, specs);
+        bindings.put(driver, binding);
+        binding.subscribe();
+    }
+
+    private void scheduleWatchdog() {
+        long timeout = (long) (settings.stallTimeoutSeconds() * 1e9);
+        long period = Math.max(timeout / 5, TimeUnit.MILLISECONDS.toNanos(50));
+        watchdog = scheduler.scheduleWithFixedDelay(() -> {
+            long now = System.nanoTime();
+            for (DriverBinding b : bindings.values()) {
+                if (b.subscription != null) {
+                    b.channelPipelines().forEach(c -> c.checkStall(now, timeout));
+                }
+            }
+        }, period, period, TimeUnit.NANOSECONDS);
+    }
+
+    private static String requireAsset(String asset) {
+        if (asset == null || asset.isBlank()) {
+            throw new IllegalArgumentException("vigil.asset is missing or blank in the " + PID
+                    + " configuration; set it to the id of the asset to monitor");
+        }
+        return asset.trim();
+    }
+
+    /** One driver feeding this asset, with its subscription and retry state. */
+    private final class DriverBinding implements SampleListener {
+        final SensorDriver driver;
+        final List<ChannelSpec> specs;
+        final String name;
+        volatile Subscription subscription;
+        volatile boolean closed;
+        long retryNanos = RETRY_MIN_NANOS;
+        ScheduledFuture<?> retry;
+
+        DriverBinding(SensorDriver driver, List<ChannelSpec> specs) {
+            this.driver = driver;
+            this.specs = specs;
+            this.name = driver.getClass().getSimpleName();
+        }
+
+        List<String> channelNames() {
+            return specs.stream().map(ChannelSpec::name).toList();
+        }
+
+        List<ChannelPipeline> channelPipelines() {
+            List<ChannelPipeline> list = new ArrayList<>(specs.size());
+            for (ChannelSpec s : specs) {
+                ChannelPipeline c = channels.get(s.name());
+                if (c != null) {
+                    list.add(c);
+                }
+            }
+            return list;
+        }
+
+        synchronized void subscribe() {
+            if (closed) {
+                return;
+            }
+            try {
+                channelPipelines().forEach(ChannelPipeline::resume);
+                subscription = driver.subscribe(this);
+                retryNanos = RETRY_MIN_NANOS;
+                LOG.log(Level.INFO, "asset " + assetId + ": driver " + name + " delivering " + channelNames());
+            } catch (Exception | LinkageError e) {
+                channelPipelines().forEach(c -> c.count(InputFault.DRIVER_ERROR, "subscribe failed: " + e));
+                faultLog.log(Level.ERROR, "subscribe:" + name, "asset " + assetId + ": driver " + name
+                        + " could not start; retrying in " + retryNanos / 1_000_000 + " ms", e);
+                if (active) {
+                    retry = scheduler.schedule(this::subscribe, retryNanos, TimeUnit.NANOSECONDS);
+                    retryNanos = Math.min(retryNanos * 2, RETRY_MAX_NANOS);
+                }
+            }
+        }
+
+        synchronized void close() {
+            closed = true;
+            if (retry != null) {
+                retry.cancel(false);
+            }
+            Subscription s = subscription;
+            subscription = null;
+            if (s != null) {
+                try {
+                    s.close();
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, "asset " + assetId + ": closing driver " + name + " failed", e);
+                }
+            }
+        }
+
+        @Override
+        public void onSamples(SampleBlock block) {
+            long ingest = System.nanoTime();
+            if (closed) {
+                return;
+            }
+            ChannelPipeline c = channels.get(block.channel());
+            if (c == null || !assetId.equals(block.assetId())) {
+                faultLog.log(Level.WARNING, "unknown:" + block.assetId() + "/" + block.channel(), "asset "
+                        + assetId + ": driver " + name + " delivered " + block.assetId() + "/" + block.channel()
+                        + ", which it did not declare; the block is ignored");
+                return;
+            }
+            try {
+                c.onSamples(block, ingest);
+            } catch (RuntimeException e) {
+                // a bug downstream must not travel back into the driver's thread and stop it
+                faultLog.log(Level.ERROR, "pipeline:" + block.channel(), "asset " + assetId + "/"
+                        + block.channel() + ": processing a block failed", e);
+            }
+        }
+
+        @Override
+        public void onDriverError(String channel, Throwable error) {
+            String detail = "driver " + name + " reported " + error;
+            if (channel == null) {
+                channelPipelines().forEach(c -> c.count(InputFault.DRIVER_ERROR, detail));
+            } else {
+                ChannelPipeline c = channels.get(channel);
+                if (c != null) {
+                    c.count(InputFault.DRIVER_ERROR, detail);
+                }
+            }
+        }
+    }
+
+    /** Names the threads of this component so a thread dump says whose they are. */
+    static final class NamedThreads implements java.util.concurrent.ThreadFactory {
+        private final String prefix;
+        private final AtomicInteger n = new AtomicInteger();
+
+        NamedThreads(String prefix) {
+            this.prefix = prefix;
+        }
+
+        @Override
+        public Thread newThread(Runnable r) {
+            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        }
+    }
+}

@@ -1,0 +1,258 @@
+package io.vigil.runtime.internal.pipeline;
+
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.function.Function;
+
+import io.vigil.api.alert.Alert;
+import io.vigil.api.asset.ChannelStatus;
+import io.vigil.api.detect.Detection;
+import io.vigil.api.detect.ModelRef;
+import io.vigil.api.feature.FeatureExtractor;
+import io.vigil.api.feature.FeatureVector;
+import io.vigil.api.feature.Window;
+import io.vigil.api.sensor.ChannelKind;
+import io.vigil.api.sensor.ChannelSpec;
+import io.vigil.api.sensor.InputFault;
+import io.vigil.api.sensor.SampleBlock;
+import io.vigil.runtime.internal.alert.AlertStateMachine;
+import io.vigil.runtime.internal.detect.Tier0Detector;
+
+/**
+ * One channel of one asset: checks the driver's input, cuts it into overlapping windows, extracts features,
+ * scores every window with the tier-0 detector and runs the alert state machine.
+ *
+ * <p>Bad input never stops the channel. Invalid samples (NaN, ±Inf, out of the channel's valid range) are
+ * counted and replaced by the last valid value so the window keeps its timing; a window with more than the
+ * allowed fraction of replaced samples is not scored, since its features would describe the repair. A gap or
+ * a backwards timestamp is counted and restarts the window at the new timestamp, because spectral features of
+ * a window spanning a discontinuity are meaningless.
+ *
+ * <p>Thread-safe: drivers deliver on their own threads, the watchdog and status readers on others; every
+ * entry point takes the channel's lock. Nothing here blocks: downstream outputs must return quickly.
+ */
+public final class ChannelPipeline {
+
+    /** What the channel produces, in order: every verdict, and the alert state changes among them. */
+    public interface Output {
+        void detection(Detection detection, FeatureVector features);
+
+        void alert(Alert alert);
+
+        void fault(String assetId, String channel, InputFault fault, String detail);
+    }
+
+    public static final ModelRef TIER0 = new ModelRef("tier0", "1.0.0");
+
+    private final String assetId;
+    private final ChannelSpec spec;
+    private final int windowSize;
+    private final int hop;
+    private final double maxBadFraction;
+    private final Function<ChannelKind, FeatureExtractor> extractors;
+    private final Output output;
+    private final PipelineSettings settings;
+    private Tier0Detector detector;
+    private java.util.List<String> featureNames;
+    private final AlertStateMachine alerts;
+
+    private final double[] buffer;
+    private final boolean[] replaced;
+    private int filled;
+    private int replacedInBuffer;
+    private long bufferStartNanos;
+    private long expectedNextNanos = Long.MIN_VALUE;
+    private double lastValid;
+
+    private long seq;
+    private long samples;
+    private long windows;
+    private long windowsDiscarded;
+    private final long[] faults = new long[InputFault.values().length];
+    private long lastArrivalNanoTime;
+    private boolean stalled;
+
+    public ChannelPipeline(String assetId, ChannelSpec spec, PipelineSettings settings,
+            Function<ChannelKind, FeatureExtractor> extractors, Output output, long nowNanoTime) {
+        this.assetId = assetId;
+        this.spec = spec;
+        this.windowSize = settings.windowSize(spec.kind());
+        this.hop = settings.hop(spec.kind());
+        this.maxBadFraction = settings.maxBadFraction();
+        this.extractors = extractors;
+        this.output = output;
+        this.settings = settings;
+        this.detector = newDetector();
+        this.alerts = new AlertStateMachine(settings.raiseAfter(), settings.clearAfter());
+        this.buffer = new double[windowSize];
+        this.replaced = new boolean[windowSize];
+        this.lastArrivalNanoTime = nowNanoTime;
+    }
+
+    public ChannelSpec spec() {
+        return spec;
+    }
+
+    /** Applies the settings that can change without recommissioning. */
+    public void retune(PipelineSettings settings) {
+        alerts.setHysteresis(settings.raiseAfter(), settings.clearAfter());
+    }
+
+    /**
+     * Takes one block from a driver.
+     *
+     * @param ingestNanoTime {@link System#nanoTime()} when the block entered the pipeline
+     */
+    public synchronized void onSamples(SampleBlock block, long ingestNanoTime) {
+        lastArrivalNanoTime = ingestNanoTime;
+        if (stalled) {
+            stalled = false;
+            output.fault(assetId, spec.name(), null, "data flowing again");
+        }
+        checkTimeline(block);
+        double[] values = block.values();
+        for (int i = 0; i < values.length; i++) {
+            double v = values[i];
+            InputFault fault = classify(v);
+            boolean bad = fault != null;
+            if (bad) {
+                count(fault, String.valueOf(v) + " at sample " + i + " of block starting "
+                        + block.startEpochNanos() + " ns");
+                v = lastValid;
+            } else {
+                lastValid = v;
+            }
+            if (filled == 0) {
+                bufferStartNanos = block.timestampNanos(i);
+            }
+            buffer[filled] = v;
+            replaced[filled] = bad;
+            if (bad) {
+                replacedInBuffer++;
+            }
+            filled++;
+            if (filled == windowSize) {
+                emitWindow(block.sampleRateHz(), ingestNanoTime);
+                slide(block.sampleRateHz());
+            }
+        }
+        samples += values.length;
+        expectedNextNanos = block.nextStartNanos();
+    }
+
+    private void checkTimeline(SampleBlock block) {
+        if (expectedNextNanos == Long.MIN_VALUE) {
+            return;
+        }
+        long tolerance = Math.round(0.5e9 / block.sampleRateHz());
+        long delta = block.startEpochNanos() - expectedNextNanos;
+        if (delta > tolerance) {
+            count(InputFault.GAP, String.format("%.3f s of samples missing before %d ns", delta / 1e9,
+                    block.startEpochNanos()));
+            restartWindow();
+        } else if (delta < -tolerance) {
+            count(InputFault.TIME_REVERSAL, String.format("block starts %.3f s before the previous one ended",
+                    -delta / 1e9));
+            restartWindow();
+        }
+    }
+
+    private InputFault classify(double v) {
+        if (Double.isNaN(v)) {
+            return InputFault.NAN;
+        }
+        if (Double.isInfinite(v)) {
+            return InputFault.INFINITE;
+        }
+        if (v < spec.minValid() || v > spec.maxValid()) {
+            return InputFault.OUT_OF_RANGE;
+        }
+        return null;
+    }
+
+    private void emitWindow(double sampleRateHz, long ingestNanoTime) {
+        long windowSeq = seq++;
+        FeatureExtractor extractor = extractors.apply(spec.kind());
+        if (replacedInBuffer > maxBadFraction * windowSize || extractor == null) {
+            windowsDiscarded++;
+            return;
+        }
+        Window window = new Window(assetId, spec.name(), windowSeq, bufferStartNanos, sampleRateHz,
+                Arrays.copyOf(buffer, windowSize));
+        FeatureVector features = extractor.extract(window);
+        if (!features.names().equals(featureNames)) {
+            if (featureNames != null) {
+                // a reconfigured or updated extractor: the learned baseline describes other features
+                output.fault(assetId, spec.name(), null, "features changed from " + featureNames + " to "
+                        + features.names() + "; recommissioning the tier-0 detector");
+                detector = newDetector();
+            }
+            featureNames = features.names();
+        }
+        Tier0Detector.Verdict v = detector.score(features.values());
+        Detection detection = new Detection(assetId, spec.name(), windowSeq, window.endEpochNanos(), TIER0,
+                v.state(), v.score(), v.threshold(), v.anomalous(), ingestNanoTime, System.nanoTime());
+        windows++;
+        output.detection(detection, features);
+        alerts.onDetection(detection, window.endEpochNanos() / 1_000_000).ifPresent(output::alert);
+    }
+
+    private Tier0Detector newDetector() {
+        return new Tier0Detector(settings.commissioningWindows(spec), settings.targetFalseAlarmRate(),
+                settings.minRelativeScale());
+    }
+
+    private void slide(double sampleRateHz) {
+        int keep = windowSize - hop;
+        for (int i = 0; i < hop; i++) {
+            if (replaced[i]) {
+                replacedInBuffer--;
+            }
+        }
+        System.arraycopy(buffer, hop, buffer, 0, keep);
+        System.arraycopy(replaced, hop, replaced, 0, keep);
+        filled = keep;
+        bufferStartNanos += Math.round(hop * 1e9 / sampleRateHz);
+    }
+
+    private void restartWindow() {
+        filled = 0;
+        replacedInBuffer = 0;
+    }
+
+    /**
+     * A driver (re)starts delivering: its first block starts a new timeline rather than counting as a gap, and
+     * the stall clock restarts. The learned baseline is kept.
+     */
+    public synchronized void resume() {
+        expectedNextNanos = Long.MIN_VALUE;
+        restartWindow();
+        lastArrivalNanoTime = System.nanoTime();
+        stalled = false;
+    }
+
+    /** Counts a fault reported from outside the sample stream (driver errors). */
+    public synchronized void count(InputFault fault, String detail) {
+        faults[fault.ordinal()]++;
+        output.fault(assetId, spec.name(), fault, detail);
+    }
+
+    /** Marks the channel stalled, once per stall, when nothing arrived for {@code timeoutNanos}. */
+    public synchronized void checkStall(long nowNanoTime, long timeoutNanos) {
+        if (!stalled && nowNanoTime - lastArrivalNanoTime > timeoutNanos) {
+            stalled = true;
+            count(InputFault.STALL, String.format("no data for %.1f s", (nowNanoTime - lastArrivalNanoTime) / 1e9));
+        }
+    }
+
+    public synchronized ChannelStatus status() {
+        Map<InputFault, Long> counts = new EnumMap<>(InputFault.class);
+        for (InputFault f : InputFault.values()) {
+            counts.put(f, faults[f.ordinal()]);
+        }
+        return new ChannelStatus(spec.name(), samples, windows, windowsDiscarded, counts, stalled, detector.state(),
+                detector.threshold(), detector.targetFalseAlarmRate(), detector.observedAnomalyRate(),
+                alerts.active());
+    }
+}

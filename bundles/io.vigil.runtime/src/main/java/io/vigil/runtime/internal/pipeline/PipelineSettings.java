@@ -1,0 +1,84 @@
+package io.vigil.runtime.internal.pipeline;
+
+import io.vigil.api.sensor.ChannelKind;
+import io.vigil.api.sensor.ChannelSpec;
+
+/**
+ * Validated per-asset pipeline settings, from {@link AssetPipelineConfig}.
+ *
+ * @param vibrationWindow samples per vibration window
+ * @param vibrationHop samples between the starts of consecutive vibration windows
+ * @param scalarWindow samples per scalar window
+ * @param scalarHop samples between scalar windows
+ * @param commissioningSeconds how long each channel learns its baseline
+ * @param minCommissioningWindows lower bound on the windows learned, whatever the duration
+ * @param targetFalseAlarmRate per-window false-alarm rate the tier-0 threshold is set for
+ * @param minRelativeScale floor of feature scales relative to their medians
+ * @param raiseAfter anomalous windows in a row that raise an alert
+ * @param clearAfter normal windows in a row that clear it
+ * @param maxBadFraction fraction of replaced samples above which a window is not scored
+ * @param stallTimeoutSeconds silence after which a channel counts as stalled
+ */
+public record PipelineSettings(int vibrationWindow, int vibrationHop, int scalarWindow, int scalarHop,
+        double commissioningSeconds, int minCommissioningWindows, double targetFalseAlarmRate,
+        double minRelativeScale, int raiseAfter, int clearAfter, double maxBadFraction, double stallTimeoutSeconds) {
+
+    public PipelineSettings {
+        checkWindow("vibration", vibrationWindow, vibrationHop);
+        checkWindow("scalar", scalarWindow, scalarHop);
+        if (!(commissioningSeconds >= 0)) {
+            throw new IllegalArgumentException("commissioning_seconds must be >= 0, got " + commissioningSeconds);
+        }
+        if (!(maxBadFraction >= 0 && maxBadFraction <= 1)) {
+            throw new IllegalArgumentException("max_bad_fraction must lie in [0, 1], got " + maxBadFraction);
+        }
+        if (!(stallTimeoutSeconds > 0)) {
+            throw new IllegalArgumentException("stall_timeout_seconds must be > 0, got " + stallTimeoutSeconds);
+        }
+        if (raiseAfter < 1 || clearAfter < 1) {
+            throw new IllegalArgumentException("raise_after and clear_after must be >= 1 window, got "
+                    + raiseAfter + " and " + clearAfter);
+        }
+    }
+
+    static PipelineSettings from(AssetPipelineConfig c) {
+        return new PipelineSettings(c.vibration_window(), c.vibration_hop(), c.scalar_window(), c.scalar_hop(),
+                c.commissioning_seconds(), c.min_commissioning_windows(), c.target_false_alarm_rate(),
+                c.min_relative_scale(), c.raise_after(), c.clear_after(), c.max_bad_fraction(),
+                c.stall_timeout_seconds());
+    }
+
+    private static void checkWindow(String kind, int window, int hop) {
+        if (window < 2) {
+            throw new IllegalArgumentException(kind + "_window must be >= 2 samples, got " + window);
+        }
+        if (hop < 1 || hop > window) {
+            throw new IllegalArgumentException(kind + "_hop must lie in [1, " + kind + "_window=" + window
+                    + "], got " + hop);
+        }
+    }
+
+    public int windowSize(ChannelKind kind) {
+        return kind == ChannelKind.VIBRATION ? vibrationWindow : scalarWindow;
+    }
+
+    public int hop(ChannelKind kind) {
+        return kind == ChannelKind.VIBRATION ? vibrationHop : scalarHop;
+    }
+
+    /** Windows learned on a channel: the commissioning period in windows, at least the minimum. */
+    public int commissioningWindows(ChannelSpec spec) {
+        double windowsPerSecond = spec.sampleRateHz() / hop(spec.kind());
+        return Math.max(minCommissioningWindows, (int) Math.ceil(commissioningSeconds * windowsPerSecond));
+    }
+
+    /** Whether changing from this to {@code next} needs the channels rebuilt (and recommissioned). */
+    public boolean needsRecommissioning(PipelineSettings next) {
+        return vibrationWindow != next.vibrationWindow || vibrationHop != next.vibrationHop
+                || scalarWindow != next.scalarWindow || scalarHop != next.scalarHop
+                || commissioningSeconds != next.commissioningSeconds
+                || minCommissioningWindows != next.minCommissioningWindows
+                || targetFalseAlarmRate != next.targetFalseAlarmRate || minRelativeScale != next.minRelativeScale
+                || maxBadFraction != next.maxBadFraction;
+    }
+}
