@@ -17,4 +17,11 @@ public interface SampleListener {
      */
     default void onDriverError(String channel, Throwable error) {
     }
+
+    /**
+     * The channel's data has ended for good (a recording replayed to its end): silence from now on is not a
+     * stall. Data arriving later starts the channel again.
+     */
+    default void onEndOfStream(String channel) {
+    }
 }

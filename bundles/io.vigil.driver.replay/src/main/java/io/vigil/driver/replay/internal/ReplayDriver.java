@@ -244,6 +244,9 @@ public final class ReplayDriver implements SensorDriver {
             } else {
                 replayTimed(wallStart, epochStart);
             }
+            for (Listener listener : listeners) {
+                listener.endOfStream();
+            }
             finished = true;
             LOG.log(Level.INFO, () -> "replay of " + file + " for " + assetId + " finished: " + samplesEmitted.get()
                     + " samples in " + blocksEmitted.get() + " blocks");
@@ -374,6 +377,19 @@ public final class ReplayDriver implements SensorDriver {
             }
             try {
                 target.onDriverError(channel.name(), error);
+            } catch (VirtualMachineError e) {
+                throw e;
+            } catch (Throwable e) {
+                failed(e);
+            }
+        }
+
+        void endOfStream() {
+            if (!open) {
+                return;
+            }
+            try {
+                target.onEndOfStream(channel.name());
             } catch (VirtualMachineError e) {
                 throw e;
             } catch (Throwable e) {

@@ -10,6 +10,7 @@ import io.vigil.api.sensor.SampleListener;
 class Collector implements SampleListener {
 
     private final List<SampleBlock> blocks = new ArrayList<>();
+    private final List<String> ended = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final int limit;
 
     Collector() {
@@ -27,6 +28,16 @@ class Collector implements SampleListener {
                 blocks.add(block);
             }
         }
+    }
+
+    @Override
+    public void onEndOfStream(String channel) {
+        ended.add(channel);
+    }
+
+    /** @return the channels whose end of stream was signalled, in order */
+    List<String> ended() {
+        return List.copyOf(ended);
     }
 
     List<SampleBlock> blocks() {

@@ -103,6 +103,7 @@ class ReplayDriverTest {
         assertEquals(1000, blocks.get(0).sampleRateHz());
         assertContiguous(blocks);
         assertEquals(START_NANOS + 1_050_000_000L, blocks.get(10).nextStartNanos());
+        assertEquals(List.of("vibration"), collector.ended(), "the end of the recording is signalled once");
     }
 
     @Test

@@ -131,6 +131,16 @@ public final class AssetPipeline implements ChannelPipeline.Output {
         }
     }
 
+    /** A driver's properties changed; if it now serves another asset, it leaves or joins this pipeline. */
+    void updatedDriver(SensorDriver driver, Map<String, Object> properties) {
+        Object asset = properties.get(SensorDriver.ASSET);
+        String driverAsset = asset == null ? "" : asset.toString();
+        if (!driverAsset.equals(candidates.get(driver))) {
+            unbindDriver(driver);
+            bindDriver(driver, properties);
+        }
+    }
+
     void unbindDriver(SensorDriver driver) {
         candidates.remove(driver);
         DriverBinding binding = bindings.remove(driver);
@@ -331,6 +341,14 @@ public final class AssetPipeline implements ChannelPipeline.Output {
                 // a bug downstream must not travel back into the driver's thread and stop it
                 faultLog.log(Level.ERROR, "pipeline:" + block.channel(), "asset " + assetId + "/"
                         + block.channel() + ": processing a block failed", e);
+            }
+        }
+
+        @Override
+        public void onEndOfStream(String channel) {
+            ChannelPipeline c = channels.get(channel);
+            if (c != null && !closed) {
+                c.endOfStream();
             }
         }
 

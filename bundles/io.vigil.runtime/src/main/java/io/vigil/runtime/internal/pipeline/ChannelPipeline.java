@@ -72,6 +72,7 @@ public final class ChannelPipeline {
     private final long[] faults = new long[InputFault.values().length];
     private long lastArrivalNanoTime;
     private boolean stalled;
+    private boolean ended;
 
     public ChannelPipeline(String assetId, ChannelSpec spec, PipelineSettings settings,
             Function<ChannelKind, FeatureExtractor> extractors, Output output, long nowNanoTime) {
@@ -106,6 +107,7 @@ public final class ChannelPipeline {
      */
     public synchronized void onSamples(SampleBlock block, long ingestNanoTime) {
         lastArrivalNanoTime = ingestNanoTime;
+        ended = false;
         if (stalled) {
             stalled = false;
             output.fault(assetId, spec.name(), null, "data flowing again");
@@ -238,9 +240,16 @@ public final class ChannelPipeline {
         output.fault(assetId, spec.name(), fault, detail);
     }
 
+    /** The driver says the data has ended (a finished replay): the silence that follows is not a stall. */
+    public synchronized void endOfStream() {
+        ended = true;
+        output.fault(assetId, spec.name(), null, "end of stream: " + samples + " samples in " + windows
+                + " windows");
+    }
+
     /** Marks the channel stalled, once per stall, when nothing arrived for {@code timeoutNanos}. */
     public synchronized void checkStall(long nowNanoTime, long timeoutNanos) {
-        if (!stalled && nowNanoTime - lastArrivalNanoTime > timeoutNanos) {
+        if (!stalled && !ended && nowNanoTime - lastArrivalNanoTime > timeoutNanos) {
             stalled = true;
             count(InputFault.STALL, String.format("no data for %.1f s", (nowNanoTime - lastArrivalNanoTime) / 1e9));
         }

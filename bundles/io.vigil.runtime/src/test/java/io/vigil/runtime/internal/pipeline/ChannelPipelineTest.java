@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -14,6 +16,9 @@ import org.junit.jupiter.params.provider.EnumSource;
 import io.vigil.api.alert.AlertState;
 import io.vigil.api.asset.ChannelStatus;
 import io.vigil.api.detect.DetectorState;
+import io.vigil.api.feature.FeatureExtractor;
+import io.vigil.api.feature.FeatureVector;
+import io.vigil.api.feature.Window;
 import io.vigil.api.sensor.ChannelKind;
 import io.vigil.api.sensor.ChannelSpec;
 import io.vigil.api.sensor.InputFault;
@@ -167,6 +172,41 @@ class ChannelPipelineTest {
         assertFalse(pipeline.status().stalled(), "data flowing again ends the stall");
         pipeline.checkStall(t0 + 6 * timeout, timeout);
         assertEquals(2, count(InputFault.STALL), "a second silence is a second stall");
+    }
+
+    @Test
+    void endOfStreamIsNotAStall() {
+        long t0 = System.nanoTime();
+        pipeline.onSamples(block(1), t0);
+        pipeline.endOfStream();
+        long timeout = 1_000_000_000L;
+        pipeline.checkStall(t0 + 5 * timeout, timeout);
+        assertFalse(pipeline.status().stalled());
+        assertEquals(0, count(InputFault.STALL));
+        pipeline.onSamples(block(1), t0 + 6 * timeout); // data again: the stall watch resumes
+        pipeline.checkStall(t0 + 8 * timeout, timeout);
+        assertEquals(1, count(InputFault.STALL));
+    }
+
+    @Test
+    void changedFeaturesRecommissionTheDetector() {
+        AtomicReference<FeatureExtractor> current = new AtomicReference<>(TestSupport.RMS_PEAK);
+        ChannelPipeline p = new ChannelPipeline("pump-1", SPEC, PipelineSettings.from(new TestSupport.Config()),
+                kind -> current.get(), out, System.nanoTime());
+        for (int i = 0; i < 25; i++) {
+            p.onSamples(block(1), System.nanoTime());
+        }
+        assertEquals(DetectorState.ARMED, p.status().detectorState());
+        current.set(new FeatureExtractor() { // an updated extractor with one more feature
+            @Override public ChannelKind kind() { return ChannelKind.VIBRATION; }
+            @Override public List<String> featureNames(int n, double r) { return List.of("rms", "peak", "mean"); }
+            @Override public FeatureVector extract(Window w) {
+                double[] base = TestSupport.RMS_PEAK.extract(w).values();
+                return new FeatureVector(featureNames(0, 0), new double[] { base[0], base[1], 0 });
+            }
+        });
+        p.onSamples(block(1), System.nanoTime());
+        assertEquals(DetectorState.COMMISSIONING, p.status().detectorState(), "a baseline of other features is void");
     }
 
     @Test
