@@ -83,10 +83,14 @@ public abstract class VigilTestSupport {
         Path work = Path.of(System.getProperty("vigil.itest.dir"));
         Files.createDirectories(work);
         Path data = Files.createTempDirectory(work, "data-");
+        Path deploy = Files.createTempDirectory(work, "load-");
         options.add(junitBundles());
         options.add(mavenBundle("org.hamcrest", "hamcrest", "2.1"));
         options.add(mavenBundle("org.awaitility", "awaitility", "4.3.0"));
         options.add(frameworkProperty("vigil.data").value(data.toString()));
+        options.add(frameworkProperty("felix.fileinstall.dir").value(deploy.toString()));
+        options.add(frameworkProperty("felix.fileinstall.poll").value("200"));
+        options.add(frameworkProperty("felix.fileinstall.noInitialDelay").value("true"));
         options.add(frameworkProperty("org.apache.felix.http.host").value("127.0.0.1"));
         options.add(frameworkProperty("org.osgi.service.http.port").value(String.valueOf(freePort())));
         options.add(systemProperty("vigil.data.dir").value(System.getProperty("vigil.data.dir")));
