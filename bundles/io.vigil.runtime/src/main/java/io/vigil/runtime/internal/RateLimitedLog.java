@@ -4,6 +4,7 @@ import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.function.Supplier;
 
 /**
  * At most one log line per key per interval; the lines swallowed in between are counted in the next one.
@@ -25,12 +26,17 @@ public final class RateLimitedLog {
         this.intervalNanos = intervalNanos;
     }
 
-    /** Logs {@code message} unless a line with the same key went out less than an interval ago. */
-    public void log(Level level, String key, String message) {
+    /** Logs the message unless a line with the same key went out less than an interval ago. */
+    public void log(Level level, String key, Supplier<String> message) {
         log(level, key, message, null);
     }
 
     public void log(Level level, String key, String message, Throwable error) {
+        log(level, key, () -> message, error);
+    }
+
+    /** The message is built only when the line is written. */
+    public void log(Level level, String key, Supplier<String> message, Throwable error) {
         long now = System.nanoTime();
         Entry e = entries.computeIfAbsent(key, k -> {
             Entry fresh = new Entry();
@@ -47,7 +53,7 @@ public final class RateLimitedLog {
             suppressed = e.suppressed;
             e.suppressed = 0;
         }
-        String line = suppressed == 0 ? message : message + " (" + suppressed + " similar suppressed)";
+        String line = suppressed == 0 ? message.get() : message.get() + " (" + suppressed + " similar suppressed)";
         if (error == null) {
             logger.log(level, line);
         } else {

@@ -6,7 +6,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import io.vigil.api.sensor.ChannelKind;
 
 /** Configuration of one replay: which recording, as which asset and channel, how fast. */
-@ObjectClassDefinition(name = "Vigil replay driver",
+@ObjectClassDefinition(id = ReplayDriver.PID, name = "Vigil replay driver",
         description = "Replays a recorded CSV, NPY or NPZ file as the samples of one asset, at real or accelerated speed.")
 public @interface ReplayConfig {
 

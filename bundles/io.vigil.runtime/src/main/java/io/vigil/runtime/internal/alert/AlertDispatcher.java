@@ -3,12 +3,14 @@ package io.vigil.runtime.internal.alert;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
-import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
@@ -19,57 +21,69 @@ import io.vigil.api.alert.Alert;
 import io.vigil.api.alert.AlertSink;
 
 /**
- * Delivers alerts to every {@link AlertSink} on one thread of its own, in the order they were raised, so the
- * sample path never waits on a sink (a journal's fsync, a cloud outbox) and a sink that throws does not keep
- * the alert from the others.
+ * Delivers alerts to every {@link AlertSink}, each sink on a thread of its own and in the order the alerts were
+ * raised. The sample path never waits on a sink, and a slow sink (the journal's sync to disk, later a cloud
+ * outbox) delays no other sink; one that throws is logged and keeps getting the next alerts.
  */
 @Component(service = AlertPublisher.class)
 public final class AlertDispatcher implements AlertPublisher {
 
     private static final Logger LOG = System.getLogger(AlertDispatcher.class.getName());
+    private static final AtomicInteger THREADS = new AtomicInteger();
 
-    private final List<AlertSink> sinks = new CopyOnWriteArrayList<>();
-    private final ExecutorService executor;
-
-    @Activate
-    public AlertDispatcher() {
-        executor = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "vigil-alert-dispatch");
-            t.setDaemon(true);
-            return t;
-        });
-    }
+    private final Map<AlertSink, ExecutorService> sinks = new ConcurrentHashMap<>();
 
     @Deactivate
-    void deactivate() throws InterruptedException {
-        executor.shutdown(); // alerts already queued still reach the sinks
-        if (!executor.awaitTermination(5, TimeUnit.SECONDS)) {
-            List<Runnable> dropped = executor.shutdownNow();
-            LOG.log(Level.ERROR, dropped.size() + " alerts were still queued for the sinks after 5 s at shutdown "
-                    + "and were not delivered; check for a sink that blocks");
-        }
+    void deactivate() {
+        sinks.keySet().forEach(this::unbindSink);
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
     public void bindSink(AlertSink sink) {
-        sinks.add(sink);
+        String name = "vigil-alert-" + sink.getClass().getSimpleName() + "-" + THREADS.incrementAndGet();
+        sinks.put(sink, Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        }));
     }
 
+    /** Stops delivering to the sink once the alerts already queued for it are delivered (5 s at most). */
     public void unbindSink(AlertSink sink) {
-        sinks.remove(sink);
+        ExecutorService executor = sinks.remove(sink);
+        if (executor == null) {
+            return;
+        }
+        executor.shutdown();
+        try {
+            if (!executor.awaitTermination(5, TimeUnit.SECONDS)) {
+                List<Runnable> dropped = executor.shutdownNow();
+                LOG.log(Level.ERROR, () -> dropped.size() + " alerts queued for sink " + sink.getClass().getName()
+                        + " were not delivered: it did not take them within 5 s of going away");
+            }
+        } catch (InterruptedException e) {
+            executor.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Override
     public void publish(Alert alert) {
-        executor.execute(() -> {
-            for (AlertSink sink : sinks) {
-                try {
-                    sink.onAlert(alert);
-                } catch (RuntimeException e) {
-                    LOG.log(Level.ERROR, "alert sink " + sink.getClass().getName() + " failed on alert "
-                            + alert.id() + "; the other sinks still get it", e);
-                }
+        sinks.forEach((sink, executor) -> {
+            try {
+                executor.execute(() -> deliver(sink, alert));
+            } catch (RejectedExecutionException goingAway) {
+                // the sink is being unbound right now; it asked for no more alerts
             }
         });
+    }
+
+    private static void deliver(AlertSink sink, Alert alert) {
+        try {
+            sink.onAlert(alert);
+        } catch (RuntimeException e) {
+            LOG.log(Level.ERROR, "alert sink " + sink.getClass().getName() + " failed on alert " + alert.id()
+                    + "; the other sinks still get it", e);
+        }
     }
 }

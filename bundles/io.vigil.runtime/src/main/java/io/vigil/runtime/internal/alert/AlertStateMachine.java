@@ -2,6 +2,7 @@ package io.vigil.runtime.internal.alert;
 
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 
 import io.vigil.api.alert.Alert;
 import io.vigil.api.alert.AlertState;
@@ -50,10 +51,11 @@ public final class AlertStateMachine {
             runExceedanceSum += d.score() / d.threshold();
             if (raised == null && anomalousRun >= raiseAfter) {
                 Severity severity = Severity.ofExceedance(runExceedanceSum / anomalousRun);
-                raised = new Alert(UUID.randomUUID().toString(), d.assetId(), d.channel(), d.source(), severity,
-                        AlertState.RAISED, d.score(), d.threshold(), nowEpochMillis, nowEpochMillis, d.windowSeq(),
-                        String.format("%s/%s: %s score %.2f above threshold %.2f for %d windows", d.assetId(),
-                                d.channel(), d.source().name(), d.score(), d.threshold(), anomalousRun));
+                raised = new Alert(newId(), d.assetId(), d.channel(), d.source(), severity, AlertState.RAISED,
+                        d.score(), d.threshold(), nowEpochMillis, nowEpochMillis, d.windowSeq(),
+                        d.assetId() + "/" + d.channel() + ": " + d.source().name() + " score " + twoDecimals(d.score())
+                                + " above threshold " + twoDecimals(d.threshold()) + " for " + anomalousRun
+                                + " windows");
                 return Optional.of(raised);
             }
             return Optional.empty();
@@ -63,12 +65,31 @@ public final class AlertStateMachine {
         if (raised != null && normalRun >= clearAfter) {
             Alert cleared = new Alert(raised.id(), raised.assetId(), raised.channel(), raised.source(),
                     raised.severity(), AlertState.CLEARED, d.score(), d.threshold(), raised.raisedAtEpochMillis(),
-                    nowEpochMillis, d.windowSeq(), String.format("%s/%s: back to normal for %d windows",
-                            d.assetId(), d.channel(), normalRun));
+                    nowEpochMillis, d.windowSeq(), d.assetId() + "/" + d.channel() + ": back to normal for "
+                            + normalRun + " windows");
             raised = null;
             return Optional.of(cleared);
         }
         return Optional.empty();
+    }
+
+    /**
+     * A random (version 4) UUID from the thread's fast generator. The id only has to be unique, not
+     * unguessable, and {@link UUID#randomUUID()} would seed a SecureRandom on the sample path at the first alert.
+     */
+    private static String newId() {
+        ThreadLocalRandom r = ThreadLocalRandom.current();
+        long msb = (r.nextLong() & ~0xF000L) | 0x4000L;
+        long lsb = (r.nextLong() & ~(0xC000L << 48)) | (0x8000L << 48);
+        return new UUID(msb, lsb).toString();
+    }
+
+    /** String.format is slow and cold on a path that runs once per alert; this is all the message needs. */
+    static String twoDecimals(double v) {
+        if (!Double.isFinite(v)) {
+            return String.valueOf(v);
+        }
+        return java.math.BigDecimal.valueOf(v).setScale(2, java.math.RoundingMode.HALF_UP).toPlainString();
     }
 
     public boolean active() {

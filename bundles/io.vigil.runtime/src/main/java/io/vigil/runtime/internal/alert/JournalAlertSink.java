@@ -30,7 +30,8 @@ public final class JournalAlertSink implements AlertSink, AlertJournal {
 
     private static final Logger LOG = System.getLogger(JournalAlertSink.class.getName());
 
-    @ObjectClassDefinition(name = "Vigil alert journal", description = "Local append-only alert history.")
+    @ObjectClassDefinition(id = JournalAlertSink.PID, name = "Vigil alert journal",
+            description = "Local append-only alert history.")
     public @interface Config {
         @AttributeDefinition(name = "Journal file", description = "Path of the journal file. Empty: alerts.jsonl "
                 + "in the directory named by the vigil.data framework property, or in the bundle's data area.")

@@ -13,6 +13,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -200,13 +201,13 @@ public final class AssetPipeline implements ChannelPipeline.Output {
     }
 
     @Override
-    public void fault(String asset, String channel, InputFault fault, String detail) {
+    public void fault(String asset, String channel, InputFault fault, Supplier<String> detail) {
         if (fault == null) {
-            LOG.log(Level.INFO, "asset " + asset + "/" + channel + ": " + detail);
+            LOG.log(Level.INFO, () -> "asset " + asset + "/" + channel + ": " + detail.get());
             return;
         }
-        faultLog.log(Level.WARNING, channel + ":" + fault, "asset " + asset + "/" + channel + ": bad input "
-                + fault + ": " + detail);
+        faultLog.log(Level.WARNING, channel + ":" + fault, () -> "asset " + asset + "/" + channel + ": bad input "
+                + fault + ": " + detail.get());
     }
 
     // ---
@@ -296,7 +297,7 @@ public final class AssetPipeline implements ChannelPipeline.Output {
                 retryNanos = RETRY_MIN_NANOS;
                 LOG.log(Level.INFO, "asset " + assetId + ": driver " + name + " delivering " + channelNames());
             } catch (Exception | LinkageError e) {
-                channelPipelines().forEach(c -> c.count(InputFault.DRIVER_ERROR, "subscribe failed: " + e));
+                channelPipelines().forEach(c -> c.count(InputFault.DRIVER_ERROR, () -> "subscribe failed: " + e));
                 faultLog.log(Level.ERROR, "subscribe:" + name, "asset " + assetId + ": driver " + name
                         + " could not start; retrying in " + retryNanos / 1_000_000 + " ms", e);
                 if (active) {
@@ -330,7 +331,7 @@ public final class AssetPipeline implements ChannelPipeline.Output {
             }
             ChannelPipeline c = channels.get(block.channel());
             if (c == null || !assetId.equals(block.assetId())) {
-                faultLog.log(Level.WARNING, "unknown:" + block.assetId() + "/" + block.channel(), "asset "
+                faultLog.log(Level.WARNING, "unknown:" + block.assetId() + "/" + block.channel(), () -> "asset "
                         + assetId + ": driver " + name + " delivered " + block.assetId() + "/" + block.channel()
                         + ", which it did not declare; the block is ignored");
                 return;
@@ -354,7 +355,7 @@ public final class AssetPipeline implements ChannelPipeline.Output {
 
         @Override
         public void onDriverError(String channel, Throwable error) {
-            String detail = "driver " + name + " reported " + error;
+            Supplier<String> detail = () -> "driver " + name + " reported " + error;
             if (channel == null) {
                 channelPipelines().forEach(c -> c.count(InputFault.DRIVER_ERROR, detail));
             } else {

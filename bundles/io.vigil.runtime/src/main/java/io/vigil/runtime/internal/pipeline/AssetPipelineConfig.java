@@ -3,7 +3,7 @@ package io.vigil.runtime.internal.pipeline;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
-@ObjectClassDefinition(name = "Vigil asset pipeline",
+@ObjectClassDefinition(id = AssetPipeline.PID, name = "Vigil asset pipeline",
         description = "Monitoring of one asset: windows of every channel its drivers deliver, tier-0 detection "
                 + "calibrated on the machine itself, and alerts with hysteresis. One configuration per asset.")
 public @interface AssetPipelineConfig {

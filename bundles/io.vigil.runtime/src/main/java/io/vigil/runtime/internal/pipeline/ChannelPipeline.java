@@ -2,8 +2,10 @@ package io.vigil.runtime.internal.pipeline;
 
 import java.util.Arrays;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 import io.vigil.api.alert.Alert;
 import io.vigil.api.asset.ChannelStatus;
@@ -40,7 +42,11 @@ public final class ChannelPipeline {
 
         void alert(Alert alert);
 
-        void fault(String assetId, String channel, InputFault fault, String detail);
+        /**
+         * Bad input, or with a null fault a notice about the channel. The detail is built only if it is logged:
+         * a driver spewing NaN must not cost a string per sample.
+         */
+        void fault(String assetId, String channel, InputFault fault, Supplier<String> detail);
     }
 
     public static final ModelRef TIER0 = new ModelRef("tier0", "1.0.0");
@@ -54,7 +60,7 @@ public final class ChannelPipeline {
     private final Output output;
     private final PipelineSettings settings;
     private Tier0Detector detector;
-    private java.util.List<String> featureNames;
+    private List<String> featureNames;
     private final AlertStateMachine alerts;
 
     private final double[] buffer;
@@ -110,7 +116,7 @@ public final class ChannelPipeline {
         ended = false;
         if (stalled) {
             stalled = false;
-            output.fault(assetId, spec.name(), null, "data flowing again");
+            output.fault(assetId, spec.name(), null, () -> "data flowing again");
         }
         checkTimeline(block);
         double[] values = block.values();
@@ -119,8 +125,10 @@ public final class ChannelPipeline {
             InputFault fault = classify(v);
             boolean bad = fault != null;
             if (bad) {
-                count(fault, String.valueOf(v) + " at sample " + i + " of block starting "
-                        + block.startEpochNanos() + " ns");
+                double value = v;
+                int index = i;
+                count(fault, () -> value + " at sample " + index + " of block starting " + block.startEpochNanos()
+                        + " ns");
                 v = lastValid;
             } else {
                 lastValid = v;
@@ -150,11 +158,11 @@ public final class ChannelPipeline {
         long tolerance = Math.round(0.5e9 / block.sampleRateHz());
         long delta = block.startEpochNanos() - expectedNextNanos;
         if (delta > tolerance) {
-            count(InputFault.GAP, String.format("%.3f s of samples missing before %d ns", delta / 1e9,
+            count(InputFault.GAP, () -> String.format("%.3f s of samples missing before %d ns", delta / 1e9,
                     block.startEpochNanos()));
             restartWindow();
         } else if (delta < -tolerance) {
-            count(InputFault.TIME_REVERSAL, String.format("block starts %.3f s before the previous one ended",
+            count(InputFault.TIME_REVERSAL, () -> String.format("block starts %.3f s before the previous one ended",
                     -delta / 1e9));
             restartWindow();
         }
@@ -186,7 +194,8 @@ public final class ChannelPipeline {
         if (!features.names().equals(featureNames)) {
             if (featureNames != null) {
                 // a reconfigured or updated extractor: the learned baseline describes other features
-                output.fault(assetId, spec.name(), null, "features changed from " + featureNames + " to "
+                List<String> before = featureNames;
+                output.fault(assetId, spec.name(), null, () -> "features changed from " + before + " to "
                         + features.names() + "; recommissioning the tier-0 detector");
                 detector = newDetector();
             }
@@ -235,7 +244,7 @@ public final class ChannelPipeline {
     }
 
     /** Counts a fault reported from outside the sample stream (driver errors). */
-    public synchronized void count(InputFault fault, String detail) {
+    public synchronized void count(InputFault fault, Supplier<String> detail) {
         faults[fault.ordinal()]++;
         output.fault(assetId, spec.name(), fault, detail);
     }
@@ -243,15 +252,17 @@ public final class ChannelPipeline {
     /** The driver says the data has ended (a finished replay): the silence that follows is not a stall. */
     public synchronized void endOfStream() {
         ended = true;
-        output.fault(assetId, spec.name(), null, "end of stream: " + samples + " samples in " + windows
-                + " windows");
+        long s = samples;
+        long w = windows;
+        output.fault(assetId, spec.name(), null, () -> "end of stream: " + s + " samples in " + w + " windows");
     }
 
     /** Marks the channel stalled, once per stall, when nothing arrived for {@code timeoutNanos}. */
     public synchronized void checkStall(long nowNanoTime, long timeoutNanos) {
         if (!stalled && !ended && nowNanoTime - lastArrivalNanoTime > timeoutNanos) {
             stalled = true;
-            count(InputFault.STALL, String.format("no data for %.1f s", (nowNanoTime - lastArrivalNanoTime) / 1e9));
+            long silence = nowNanoTime - lastArrivalNanoTime;
+            count(InputFault.STALL, () -> String.format("no data for %.1f s", silence / 1e9));
         }
     }
 

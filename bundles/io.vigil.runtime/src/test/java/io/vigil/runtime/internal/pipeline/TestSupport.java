@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 import io.vigil.api.alert.Alert;
 import io.vigil.api.detect.Detection;
@@ -69,7 +70,7 @@ final class TestSupport {
 
         @Override public void detection(Detection d, FeatureVector f) { detections.add(d); }
         @Override public void alert(Alert a) { alerts.add(a); }
-        @Override public void fault(String asset, String channel, InputFault fault, String detail) {
+        @Override public void fault(String asset, String channel, InputFault fault, Supplier<String> detail) {
             if (fault != null) {
                 faults.computeIfAbsent(fault, k -> new AtomicLong()).incrementAndGet();
             }
