@@ -25,8 +25,13 @@ import io.vigil.api.detect.DetectorState;
  * from a peaks-over-threshold fit: scores above the calibration set's 80th percentile are modelled with an
  * exponential tail (generalised Pareto with shape 0) and the threshold is the tail quantile for α.
  *
- * <p>The threshold is never below the two-sided Gaussian z-score for α: on a signal that barely moved while
- * commissioning the calibration scores collapse to zero, and the scale floor is then the only spread known.
+ * <p>The threshold is never below what independent Gaussian features at their learned spreads would exceed with
+ * probability α: on a signal that barely moved while commissioning the calibration scores collapse to zero, and
+ * the scale floor is then the only spread known.
+ *
+ * <p>Few commissioning windows leave few tail scores to fit, and the threshold then scatters from machine to
+ * machine: with 40 windows the false-alarm rate averages a few times the target, from about 200 it holds it
+ * (measured, docs/tier0-detection.md). Hence the default minimum of 200 windows.
  *
  * <p>Not thread-safe: one instance per channel pipeline, called under its lock.
  */
@@ -144,8 +149,7 @@ public final class Tier0Detector {
         for (int i = 0; i < scores.length; i++) {
             scores[i] = rawScore(commissioning.get(fitWindows + i));
         }
-        double gaussianFloor = new NormalDistribution().inverseCumulativeProbability(1 - targetFalseAlarmRate / 2);
-        threshold = Math.max(tailQuantile(scores, targetFalseAlarmRate), gaussianFloor);
+        threshold = Math.max(tailQuantile(scores, targetFalseAlarmRate), gaussianFloor(targetFalseAlarmRate, n));
         commissioning.clear();
     }
 
@@ -153,9 +157,10 @@ public final class Tier0Detector {
         double max = 0;
         for (int j = 0; j < features.length; j++) {
             double z = Math.abs(features[j] - median[j]) / scale[j];
-            if (!(z <= max)) { // also propagates NaN
-                max = z;
+            if (Double.isNaN(z)) {
+                return Double.NaN; // a feature went wrong: whatever the others say, the window is anomalous
             }
+            max = Math.max(max, z);
         }
         return max;
     }
@@ -183,6 +188,16 @@ public final class Tier0Detector {
         // all tail scores equal to u (a degenerate, perfectly steady signal): keep a margin above it
         double meanExcess = count == 0 ? Math.max(u * 0.1, 1e-9) : excess / count;
         return u + meanExcess * Math.log(tailProbability / alpha);
+    }
+
+    /**
+     * The threshold that independent Gaussian features, each at its learned spread, would exceed with
+     * probability {@code alpha}: the score is the largest of {@code features} two-sided z-scores, so each may
+     * exceed it with probability 1 − (1 − α)^(1/k) (Šidák).
+     */
+    static double gaussianFloor(double alpha, int features) {
+        double perFeature = -Math.expm1(Math.log1p(-alpha) / features);
+        return new NormalDistribution().inverseCumulativeProbability(1 - perFeature / 2);
     }
 
     private static boolean allFinite(double[] v) {

@@ -32,8 +32,9 @@ public @interface AssetPipelineConfig {
     double commissioning_seconds() default 600;
 
     @AttributeDefinition(name = "Minimum commissioning windows", description = "Lower bound on the windows "
-            + "learned, whatever the period (at least 20).")
-    int min_commissioning_windows() default 40;
+            + "learned, whatever the period (at least 20). Fewer than about 200 leave the false-alarm rate "
+            + "above its target.")
+    int min_commissioning_windows() default 200;
 
     @AttributeDefinition(name = "Target false-alarm rate", description = "Per-window probability that a healthy "
             + "machine's window is judged anomalous; the threshold is set from the commissioning data to hold it.")

@@ -88,7 +88,16 @@ class Tier0DetectorTest {
         for (int i = 0; i < 20; i++) {
             d.score(healthy(r, 5, 0.5));
         }
-        assertTrue(d.score(new double[] { Double.NaN, 1, 1, 1, 1, 1 }).anomalous());
+        assertTrue(d.score(new double[] { Double.NaN, 5, 10, 15, 20, 25 }).anomalous(), "NaN first");
+        assertTrue(d.score(new double[] { 5, 10, 15, 20, 25, Double.NaN }).anomalous(), "NaN last");
+        assertTrue(Double.isNaN(d.score(new double[] { 5, 10, Double.NaN, 20, 25, 30 }).score()));
+    }
+
+    @Test
+    void gaussianFloorAccountsForTheMaximumOverFeatures() {
+        assertEquals(2.576, Tier0Detector.gaussianFloor(0.01, 1), 1e-3, "one feature: the two-sided 1% z");
+        // 13 features: each may exceed the floor with 1 - 0.99^(1/13) = 0.000773
+        assertEquals(3.362, Tier0Detector.gaussianFloor(0.01, 13), 1e-3);
     }
 
     @Test
