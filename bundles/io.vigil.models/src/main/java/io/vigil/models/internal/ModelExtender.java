@@ -1,0 +1,179 @@
+package io.vigil.models.internal;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.util.Hashtable;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.osgi.annotation.bundle.Capability;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleEvent;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.osgi.util.tracker.BundleTracker;
+
+import io.vigil.api.model.InferenceEngine;
+import io.vigil.api.model.Model;
+import io.vigil.api.model.SessionOptions;
+
+/**
+ * The model extender, built like SCR's: a bundle tracker that turns every started bundle with a
+ * {@value ModelHeader#HEADER} header into a validated {@link Model} service, registered in the model bundle's
+ * own context, and withdraws it (closing the session once its runs end) when the bundle stops. A bundle that
+ * fails validation is not registered; the reason is logged and listed by {@code vigil:models}, and whatever
+ * model was serving keeps serving.
+ */
+@Component(service = ModelExtender.class, immediate = true, configurationPid = ModelExtender.PID, property = {
+        "osgi.command.scope=vigil", "osgi.command.function=models" })
+@Designate(ocd = ModelExtender.Config.class)
+@Capability(namespace = "osgi.extender", name = ModelExtender.EXTENDER, version = "1.0.0")
+public final class ModelExtender {
+
+    static final String PID = "io.vigil.models";
+    /** Model bundles require this extender: {@code Require-Capability: osgi.extender;filter:="(osgi.extender=vigil.model)"}. */
+    static final String EXTENDER = "vigil.model";
+
+    private static final Logger LOG = System.getLogger(ModelExtender.class.getName());
+
+    @ObjectClassDefinition(id = PID, name = "Vigil model extender",
+            description = "How model bundles are loaded into the inference engine.")
+    public @interface Config {
+        @AttributeDefinition(name = "Intra-op threads", description = "Threads one operator of a model may use.")
+        int intra_op_threads() default 1;
+
+        @AttributeDefinition(name = "Inter-op threads", description = "Threads running independent operators.")
+        int inter_op_threads() default 1;
+    }
+
+    private final ModelLoader loader;
+    private final BundleTracker<Registered> tracker;
+    /** name:version to the bundle serving it: two bundles may not claim the same model version. */
+    private final Map<String, Long> claims = new ConcurrentHashMap<>();
+    private final Map<Long, String> rejected = new ConcurrentHashMap<>();
+
+    private record Registered(LoadedModel model, ServiceRegistration<Model> registration, String id) {
+    }
+
+    @Activate
+    public ModelExtender(BundleContext context, Config config,
+            @Reference(target = "(" + InferenceEngine.ENGINE + "=onnxruntime)") InferenceEngine engine) {
+        this.loader = new ModelLoader(engine,
+                new SessionOptions(config.intra_op_threads(), config.inter_op_threads(), true));
+        this.tracker = new BundleTracker<>(context, Bundle.STARTING | Bundle.ACTIVE, null) {
+            @Override
+            public Registered addingBundle(Bundle bundle, BundleEvent event) {
+                return extend(bundle);
+            }
+
+            @Override
+            public void removedBundle(Bundle bundle, BundleEvent event, Registered registered) {
+                withdraw(bundle, registered);
+            }
+        };
+        tracker.open();
+    }
+
+    @Deactivate
+    void deactivate() {
+        tracker.close(); // withdraws every model and closes its session
+    }
+
+    private Registered extend(Bundle bundle) {
+        String value = bundle.getHeaders("").get(ModelHeader.HEADER);
+        if (value == null) {
+            return null;
+        }
+        String source = bundle.getSymbolicName() + " " + bundle.getVersion() + " [" + bundle.getBundleId() + "]";
+        rejected.remove(bundle.getBundleId());
+        ModelHeader header;
+        try {
+            header = ModelHeader.parse(value);
+        } catch (IllegalArgumentException e) {
+            reject(bundle, source + ": " + e.getMessage(), e);
+            return null;
+        }
+        String id = header.name() + ":" + header.version();
+        Long owner = claims.putIfAbsent(id, bundle.getBundleId());
+        if (owner != null && owner != bundle.getBundleId()) {
+            reject(bundle, source + ": model " + id + " is already served by bundle " + owner
+                    + "; give this build a new version", null);
+            return null;
+        }
+        try {
+            LoadedModel model = loader.load(source, header, text(bundle, header.descriptor()),
+                    bytes(bundle, header.model()));
+            Hashtable<String, Object> props = new Hashtable<>();
+            props.put(Model.NAME, header.name());
+            props.put(Model.VERSION, header.version());
+            props.put(Model.BUNDLE, bundle.getSymbolicName());
+            ServiceRegistration<Model> registration = bundle.getBundleContext().registerService(Model.class, model,
+                    props);
+            LOG.log(Level.INFO, () -> "model " + id + " from " + source + " validated and registered");
+            return new Registered(model, registration, id);
+        } catch (ModelLoader.Rejected | IOException | RuntimeException e) {
+            claims.remove(id, bundle.getBundleId());
+            reject(bundle, e instanceof ModelLoader.Rejected ? e.getMessage()
+                    : source + ": " + e.getMessage(), e);
+            return null;
+        }
+    }
+
+    private void withdraw(Bundle bundle, Registered registered) {
+        try {
+            registered.registration().unregister();
+        } catch (IllegalStateException alreadyGone) {
+            // the framework unregisters a stopping bundle's services itself
+        }
+        registered.model().close(); // waits for runs in progress
+        claims.remove(registered.id(), bundle.getBundleId());
+        LOG.log(Level.INFO, () -> "model " + registered.id() + " from " + registered.model().source() + " withdrawn");
+    }
+
+    private void reject(Bundle bundle, String reason, Throwable cause) {
+        rejected.put(bundle.getBundleId(), reason);
+        LOG.log(Level.ERROR, "model bundle rejected, not registered: " + reason
+                + (cause != null && cause.getCause() != null ? " (" + cause.getCause() + ")" : ""));
+    }
+
+    /** @return why each rejected model bundle was not registered, by bundle id */
+    public Map<Long, String> rejected() {
+        return new TreeMap<>(rejected);
+    }
+
+    /** Gogo: {@code vigil:models} lists the models served and the model bundles rejected, with why. */
+    public String models() {
+        StringBuilder out = new StringBuilder();
+        tracker.getTracked().forEach((bundle, r) -> out.append(String.format("%-28s served by %s%n", r.id(),
+                r.model().source())));
+        rejected.forEach((bundle, reason) -> out.append("REJECTED ").append(reason).append('\n'));
+        return out.length() == 0 ? "no model bundles\n" : out.toString();
+    }
+
+    private static Optional<String> text(Bundle bundle, String path) throws IOException {
+        return bytes(bundle, path).map(b -> new String(b, StandardCharsets.UTF_8));
+    }
+
+    private static Optional<byte[]> bytes(Bundle bundle, String path) throws IOException {
+        URL url = bundle.getEntry(path);
+        if (url == null) {
+            return Optional.empty();
+        }
+        try (InputStream in = url.openStream()) {
+            return Optional.of(in.readAllBytes());
+        }
+    }
+}
