@@ -96,11 +96,7 @@ public class PipelineLatencyBenchmark {
     static PipelineSettings settings() {
         AssetPipelineConfig c = ConfigDefaults.typed(AssetPipelineConfig.class,
                 Map.of("vigil_asset", ASSET, "raise_after", 1, "clear_after", 1));
-        // same mapping as PipelineSettings.from, which is package-private
-        return new PipelineSettings(c.vibration_window(), c.vibration_hop(), c.scalar_window(), c.scalar_hop(),
-                c.commissioning_seconds(), c.min_commissioning_windows(), c.target_false_alarm_rate(),
-                c.min_relative_scale(), c.raise_after(), c.clear_after(), c.max_bad_fraction(),
-                c.stall_timeout_seconds());
+        return PipelineSettings.from(c);
     }
 
     /**
@@ -241,8 +237,8 @@ public class PipelineLatencyBenchmark {
             output = new GatewayOutput(dispatcher);
             VibrationFeatures features = new VibrationFeatures(8);
             channel = new ChannelPipeline(ASSET, spec, settings,
-                    kind -> kind == ChannelKind.VIBRATION ? (FeatureExtractor) features : null, output,
-                    System.nanoTime());
+                    kind -> kind == ChannelKind.VIBRATION ? (FeatureExtractor) features : null, () -> null,
+                    output, System.nanoTime());
 
             commission();
             findRing();

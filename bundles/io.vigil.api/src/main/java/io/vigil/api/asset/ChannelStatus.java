@@ -19,10 +19,14 @@ import io.vigil.api.sensor.InputFault;
  * @param targetFalseAlarmRate the per-window false-alarm rate the threshold was set for
  * @param observedAnomalyRate fraction of windows judged anomalous since the detector was armed
  * @param alertActive whether an alert is raised right now
+ * @param model the tier-1 model serving the channel ({@code name:version}), empty when tier-0 alone decides
+ * @param modelWindows windows the tier-1 models scored
+ * @param modelErrors windows a tier-1 model failed on (error, NaN score); tier-0 decided those
  */
 public record ChannelStatus(String channel, long samples, long windows, long windowsDiscarded,
         Map<InputFault, Long> faults, boolean stalled, DetectorState detectorState, double threshold,
-        double targetFalseAlarmRate, double observedAnomalyRate, boolean alertActive) {
+        double targetFalseAlarmRate, double observedAnomalyRate, boolean alertActive, String model,
+        long modelWindows, long modelErrors) {
 
     public ChannelStatus {
         faults = Map.copyOf(faults);

@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
+import org.osgi.framework.Version;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -32,6 +33,7 @@ import io.vigil.api.detect.Detection;
 import io.vigil.api.detect.DetectionListener;
 import io.vigil.api.feature.FeatureExtractor;
 import io.vigil.api.feature.FeatureVector;
+import io.vigil.api.model.Model;
 import io.vigil.api.sensor.ChannelKind;
 import io.vigil.api.sensor.ChannelSpec;
 import io.vigil.api.sensor.InputFault;
@@ -66,6 +68,9 @@ public final class AssetPipeline implements ChannelPipeline.Output {
     private final Map<SensorDriver, DriverBinding> bindings = new ConcurrentHashMap<>();
     private final Map<ChannelKind, FeatureExtractor> extractors = new ConcurrentHashMap<>();
     private final List<DetectionListener> detectionListeners = new CopyOnWriteArrayList<>();
+    private final Map<Model, Version> models = new ConcurrentHashMap<>();
+    /** The tier-1 model serving now; channels read it once per window. */
+    private volatile Model tier1;
 
     private volatile String assetId;
     private volatile PipelineSettings settings;
@@ -101,6 +106,7 @@ public final class AssetPipeline implements ChannelPipeline.Output {
             }
         } else {
             channels.values().forEach(c -> c.retune(next));
+            selectModel();
             LOG.log(Level.INFO, "asset " + assetId + ": hysteresis now raise after " + next.raiseAfter()
                     + ", clear after " + next.clearAfter() + " windows");
         }
@@ -162,6 +168,56 @@ public final class AssetPipeline implements ChannelPipeline.Output {
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    void bindModel(Model model, Map<String, Object> properties) {
+        Object version = properties.get(Model.VERSION);
+        try {
+            models.put(model, Version.parseVersion(version == null ? "0" : version.toString()));
+        } catch (IllegalArgumentException e) {
+            LOG.log(Level.WARNING, "asset " + assetId + ": model service with version '" + version
+                    + "' ignored: not an OSGi version");
+            return;
+        }
+        selectModel();
+    }
+
+    void unbindModel(Model model) {
+        models.remove(model);
+        selectModel();
+    }
+
+    /**
+     * Serves the highest version of the configured model in the configured range. Called on every model
+     * arrival and departure; the channels pick the change up at their next window boundary.
+     */
+    private synchronized void selectModel() {
+        PipelineSettings s = settings;
+        Model best = null;
+        Version bestVersion = null;
+        if (!s.modelName().isEmpty()) {
+            for (Map.Entry<Model, Version> e : models.entrySet()) {
+                if (s.modelName().equals(e.getKey().descriptor().name()) && s.modelVersions().includes(e.getValue())
+                        && (bestVersion == null || e.getValue().compareTo(bestVersion) > 0)) {
+                    best = e.getKey();
+                    bestVersion = e.getValue();
+                }
+            }
+        }
+        Model previous = tier1;
+        if (best == previous) {
+            return;
+        }
+        tier1 = best;
+        String was = previous == null ? "tier-0 only" : previous.descriptor().id();
+        if (best != null) {
+            LOG.log(Level.INFO, "asset " + assetId + ": tier-1 model now " + best.descriptor().id() + " (was " + was
+                    + "), from the next window on");
+        } else if (!s.modelName().isEmpty()) {
+            LOG.log(Level.WARNING, "asset " + assetId + ": no model " + s.modelName() + " " + s.modelVersions()
+                    + " installed any more (was " + was + "); tier-0 alone decides until one is");
+        }
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
     void bindDetectionListener(DetectionListener listener) {
         detectionListeners.add(listener);
     }
@@ -172,6 +228,11 @@ public final class AssetPipeline implements ChannelPipeline.Output {
 
     public String assetId() {
         return assetId;
+    }
+
+    /** @return the tier-1 model serving now, null for tier-0 only */
+    Model tier1() {
+        return tier1;
     }
 
     public AssetStatus status() {
@@ -228,7 +289,7 @@ public final class AssetPipeline implements ChannelPipeline.Output {
         for (ChannelSpec spec : specs) {
             channels.compute(spec.name(), (name, existing) -> existing != null && existing.spec().equals(spec)
                     ? existing
-                    : new ChannelPipeline(assetId, spec, settings, extractors::get, this, now));
+                    : new ChannelPipeline(assetId, spec, settings, extractors::get, () -> tier1, this, now));
         }
         DriverBinding binding = new DriverBinding(driver, specs);
         bindings.put(driver, binding);

@@ -55,6 +55,19 @@ public @interface AssetPipelineConfig {
             + "infinite, out of range) above which a window is not scored.")
     double max_bad_fraction() default 0.05;
 
+    @AttributeDefinition(name = "Tier-1 model", description = "Name of the model (from a model bundle) that "
+            + "scores this asset's windows beside the tier-0 detector; empty for tier-0 only.")
+    String model_name() default "";
+
+    @AttributeDefinition(name = "Tier-1 model versions", description = "OSGi version range of the model; the "
+            + "highest installed version in it serves, e.g. [1.0,2.0) to stay on major version 1.")
+    String model_versions() default "0.0.0";
+
+    @AttributeDefinition(name = "Tier-1 mode", description = "ESCALATED: the model scores only the windows "
+            + "tier-0 finds anomalous and decides whether they are; EVERY_WINDOW: the model scores and decides "
+            + "every window.")
+    Tier1Mode model_mode() default Tier1Mode.ESCALATED;
+
     @AttributeDefinition(name = "Stall timeout (s)", description = "Silence after which a channel whose driver "
             + "is present counts as stalled.")
     double stall_timeout_seconds() default 5;

@@ -10,10 +10,14 @@ import java.util.function.Supplier;
 import io.vigil.api.alert.Alert;
 import io.vigil.api.asset.ChannelStatus;
 import io.vigil.api.detect.Detection;
+import io.vigil.api.detect.DetectorState;
 import io.vigil.api.detect.ModelRef;
 import io.vigil.api.feature.FeatureExtractor;
 import io.vigil.api.feature.FeatureVector;
 import io.vigil.api.feature.Window;
+import io.vigil.api.model.Model;
+import io.vigil.api.model.ModelDescriptor;
+import io.vigil.api.model.ModelException;
 import io.vigil.api.sensor.ChannelKind;
 import io.vigil.api.sensor.ChannelSpec;
 import io.vigil.api.sensor.InputFault;
@@ -57,7 +61,9 @@ public final class ChannelPipeline {
     private final int hop;
     private final double maxBadFraction;
     private final Function<ChannelKind, FeatureExtractor> extractors;
+    private final Supplier<Model> tier1;
     private final Output output;
+    private volatile Tier1Mode tier1Mode;
     private final PipelineSettings settings;
     private Tier0Detector detector;
     private List<String> featureNames;
@@ -76,18 +82,28 @@ public final class ChannelPipeline {
     private long windows;
     private long windowsDiscarded;
     private final long[] faults = new long[InputFault.values().length];
+    private long modelWindows;
+    private long modelErrors;
+    private String lastModel = "";
     private long lastArrivalNanoTime;
     private boolean stalled;
     private boolean ended;
 
+    /**
+     * @param tier1 the tier-1 model serving the asset right now, or null; read once per window, so every window
+     *        is scored by one model from start to end and a swap takes effect at a window boundary
+     */
     public ChannelPipeline(String assetId, ChannelSpec spec, PipelineSettings settings,
-            Function<ChannelKind, FeatureExtractor> extractors, Output output, long nowNanoTime) {
+            Function<ChannelKind, FeatureExtractor> extractors, Supplier<Model> tier1, Output output,
+            long nowNanoTime) {
         this.assetId = assetId;
         this.spec = spec;
         this.windowSize = settings.windowSize(spec.kind());
         this.hop = settings.hop(spec.kind());
         this.maxBadFraction = settings.maxBadFraction();
         this.extractors = extractors;
+        this.tier1 = tier1;
+        this.tier1Mode = settings.modelMode();
         this.output = output;
         this.settings = settings;
         this.detector = newDetector();
@@ -104,6 +120,7 @@ public final class ChannelPipeline {
     /** Applies the settings that can change without recommissioning. */
     public void retune(PipelineSettings settings) {
         alerts.setHysteresis(settings.raiseAfter(), settings.clearAfter());
+        tier1Mode = settings.modelMode();
     }
 
     /**
@@ -206,7 +223,57 @@ public final class ChannelPipeline {
                 v.state(), v.score(), v.threshold(), v.anomalous(), ingestNanoTime, System.nanoTime());
         windows++;
         output.detection(detection, features);
-        alerts.onDetection(detection, window.endEpochNanos() / 1_000_000).ifPresent(output::alert);
+        Detection verdict = detection;
+        if (v.anomalous() || tier1Mode == Tier1Mode.EVERY_WINDOW) {
+            Detection modelVerdict = scoreWithModel(window, features, ingestNanoTime);
+            if (modelVerdict != null) {
+                output.detection(modelVerdict, features);
+                verdict = modelVerdict;
+            }
+        }
+        alerts.onDetection(verdict, window.endEpochNanos() / 1_000_000).ifPresent(output::alert);
+    }
+
+    /**
+     * The tier-1 verdict on a window, or null when no model serves this channel or the model failed on it (then
+     * tier-0 decides, and the failure is counted and logged). A model withdrawn between the read and the run
+     * (its session closed) is replaced by whichever model serves now, so the window is still scored once.
+     */
+    private Detection scoreWithModel(Window window, FeatureVector features, long ingestNanoTime) {
+        for (int attempt = 0; attempt < 2; attempt++) {
+            Model model = tier1.get();
+            if (model == null) {
+                lastModel = "";
+                return null;
+            }
+            ModelDescriptor d = model.descriptor();
+            if (!features.names().containsAll(d.features())) {
+                return null; // a model for other features (a vibration model on the temperature channel)
+            }
+            try {
+                double score = model.score(List.of(features))[0];
+                lastModel = d.id();
+                if (Double.isNaN(score)) {
+                    modelErrors++;
+                    output.fault(assetId, spec.name(), null, () -> "model " + d.id() + " scored window "
+                            + window.seq() + " NaN; tier-0 decided it");
+                    return null;
+                }
+                modelWindows++;
+                return new Detection(assetId, spec.name(), window.seq(), window.endEpochNanos(),
+                        new ModelRef(d.name(), d.version()), DetectorState.ARMED, score, d.threshold(),
+                        score > d.threshold(), ingestNanoTime, System.nanoTime());
+            } catch (ModelException e) {
+                if (e.reason() == ModelException.Reason.CLOSED && attempt == 0) {
+                    continue;
+                }
+                modelErrors++;
+                output.fault(assetId, spec.name(), null, () -> "model " + d.id() + " failed on window "
+                        + window.seq() + ": " + e.getMessage() + "; tier-0 decided it");
+                return null;
+            }
+        }
+        return null;
     }
 
     private Tier0Detector newDetector() {
@@ -273,6 +340,6 @@ public final class ChannelPipeline {
         }
         return new ChannelStatus(spec.name(), samples, windows, windowsDiscarded, counts, stalled, detector.state(),
                 detector.threshold(), detector.targetFalseAlarmRate(), detector.observedAnomalyRate(),
-                alerts.active());
+                alerts.active(), lastModel, modelWindows, modelErrors);
     }
 }

@@ -1,5 +1,7 @@
 package io.vigil.runtime.internal.pipeline;
 
+import org.osgi.framework.VersionRange;
+
 import io.vigil.api.sensor.ChannelKind;
 import io.vigil.api.sensor.ChannelSpec;
 
@@ -18,10 +20,14 @@ import io.vigil.api.sensor.ChannelSpec;
  * @param clearAfter normal windows in a row that clear it
  * @param maxBadFraction fraction of replaced samples above which a window is not scored
  * @param stallTimeoutSeconds silence after which a channel counts as stalled
+ * @param modelName the tier-1 model's name, empty for none
+ * @param modelVersions the version range of the tier-1 model
+ * @param modelMode which windows the tier-1 model scores
  */
 public record PipelineSettings(int vibrationWindow, int vibrationHop, int scalarWindow, int scalarHop,
         double commissioningSeconds, int minCommissioningWindows, double targetFalseAlarmRate,
-        double minRelativeScale, int raiseAfter, int clearAfter, double maxBadFraction, double stallTimeoutSeconds) {
+        double minRelativeScale, int raiseAfter, int clearAfter, double maxBadFraction, double stallTimeoutSeconds,
+        String modelName, VersionRange modelVersions, Tier1Mode modelMode) {
 
     public PipelineSettings {
         checkWindow("vibration", vibrationWindow, vibrationHop);
@@ -39,13 +45,23 @@ public record PipelineSettings(int vibrationWindow, int vibrationHop, int scalar
             throw new IllegalArgumentException("raise_after and clear_after must be >= 1 window, got "
                     + raiseAfter + " and " + clearAfter);
         }
+        modelName = modelName == null ? "" : modelName.trim();
     }
 
-    static PipelineSettings from(AssetPipelineConfig c) {
+    public static PipelineSettings from(AssetPipelineConfig c) {
         return new PipelineSettings(c.vibration_window(), c.vibration_hop(), c.scalar_window(), c.scalar_hop(),
                 c.commissioning_seconds(), c.min_commissioning_windows(), c.target_false_alarm_rate(),
                 c.min_relative_scale(), c.raise_after(), c.clear_after(), c.max_bad_fraction(),
-                c.stall_timeout_seconds());
+                c.stall_timeout_seconds(), c.model_name(), versions(c.model_versions()), c.model_mode());
+    }
+
+    private static VersionRange versions(String range) {
+        try {
+            return VersionRange.valueOf(range.trim());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("model_versions '" + range + "' is not an OSGi version range such "
+                    + "as 1.0.0 or [1.0,2.0)", e);
+        }
     }
 
     private static void checkWindow(String kind, int window, int hop) {

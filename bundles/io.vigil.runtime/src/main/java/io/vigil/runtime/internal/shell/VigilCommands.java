@@ -40,6 +40,10 @@ public final class VigilCommands {
                         + "anomaly-rate=%.4f (target %.4f)%s%s%n", c.channel(), c.detectorState(), c.windows(),
                         c.windowsDiscarded(), c.samples(), c.threshold(), c.observedAnomalyRate(),
                         c.targetFalseAlarmRate(), c.alertActive() ? " ALERT" : "", c.stalled() ? " STALLED" : ""));
+                if (!c.model().isEmpty() || c.modelErrors() > 0) {
+                    out.append(String.format("               tier-1 %s: %d windows, %d errors%n",
+                            c.model().isEmpty() ? "(none now)" : c.model(), c.modelWindows(), c.modelErrors()));
+                }
                 Map<InputFault, Long> bad = c.faults().entrySet().stream().filter(e -> e.getValue() > 0)
                         .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
                 if (!bad.isEmpty()) {

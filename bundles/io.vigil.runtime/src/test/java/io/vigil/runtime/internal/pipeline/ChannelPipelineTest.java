@@ -40,7 +40,7 @@ class ChannelPipelineTest {
     void setUp() {
         out = new TestSupport.Recorder();
         pipeline = new ChannelPipeline("pump-1", SPEC, PipelineSettings.from(new TestSupport.Config()),
-                kind -> TestSupport.RMS_PEAK, out, System.nanoTime());
+                kind -> TestSupport.RMS_PEAK, () -> null, out, System.nanoTime());
         nextStart = 1_700_000_000_000_000_000L;
     }
 
@@ -192,7 +192,7 @@ class ChannelPipelineTest {
     void changedFeaturesRecommissionTheDetector() {
         AtomicReference<FeatureExtractor> current = new AtomicReference<>(TestSupport.RMS_PEAK);
         ChannelPipeline p = new ChannelPipeline("pump-1", SPEC, PipelineSettings.from(new TestSupport.Config()),
-                kind -> current.get(), out, System.nanoTime());
+                kind -> current.get(), () -> null, out, System.nanoTime());
         for (int i = 0; i < 25; i++) {
             p.onSamples(block(1), System.nanoTime());
         }
@@ -212,7 +212,7 @@ class ChannelPipelineTest {
     @Test
     void noExtractorMeansWindowsAreDiscardedNotLost() {
         ChannelPipeline bare = new ChannelPipeline("pump-1", SPEC, PipelineSettings.from(new TestSupport.Config()),
-                kind -> null, out, System.nanoTime());
+                kind -> null, () -> null, out, System.nanoTime());
         for (int i = 0; i < 4; i++) {
             bare.onSamples(block(1), System.nanoTime());
         }

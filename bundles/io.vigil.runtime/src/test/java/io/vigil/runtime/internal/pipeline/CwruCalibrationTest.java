@@ -421,8 +421,10 @@ class CwruCalibrationTest {
             this.gain = gain;
             // commissioning_seconds 0: the period is given in windows, because the whole normal recording lasts 5 s
             PipelineSettings settings = new PipelineSettings(WINDOW, HOP, 10, 1, 0, commissioningWindows, target,
-                    0.02, RAISE_AFTER, CLEAR_AFTER, 0.05, 5);
-            pipeline = new ChannelPipeline("cwru-1797", SPEC, settings, kind -> extractor, this, System.nanoTime());
+                    0.02, RAISE_AFTER, CLEAR_AFTER, 0.05, 5, "", org.osgi.framework.VersionRange.valueOf("0"),
+                    Tier1Mode.ESCALATED);
+            pipeline = new ChannelPipeline("cwru-1797", SPEC, settings, kind -> extractor, () -> null, this,
+                    System.nanoTime());
         }
 
         /** Learns the healthy baseline on the first 60 % of a normal recording; armed exactly at its end. */

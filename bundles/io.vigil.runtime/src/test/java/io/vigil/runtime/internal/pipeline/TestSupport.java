@@ -30,6 +30,9 @@ final class TestSupport {
         int clearAfter = 3;
         double stallTimeout = 5;
         int window = 64;
+        String modelName = "";
+        String modelVersions = "0";
+        Tier1Mode modelMode = Tier1Mode.ESCALATED;
 
         @Override public Class<? extends Annotation> annotationType() { return AssetPipelineConfig.class; }
         @Override public String vigil_asset() { return asset; }
@@ -45,6 +48,9 @@ final class TestSupport {
         @Override public int clear_after() { return clearAfter; }
         @Override public double max_bad_fraction() { return 0.25; }
         @Override public double stall_timeout_seconds() { return stallTimeout; }
+        @Override public String model_name() { return modelName; }
+        @Override public String model_versions() { return modelVersions; }
+        @Override public Tier1Mode model_mode() { return modelMode; }
     }
 
     /** RMS and peak: enough for the pipeline's mechanics; the real extractors are tested in their bundle. */
