@@ -22,11 +22,16 @@ final class DescriptorFile {
         String name;
         String type;
         long[] shape;
+        /** On the output: which column of a [batch, k] output is the score; 0 for [batch] or [batch, 1]. */
+        @SerializedName("score_index")
+        int scoreIndex;
     }
 
+    /** One normalised input row and the output the trained model gave for it. */
     static final class Example {
-        double[][] input;
-        double[][] output;
+        double[] input;
+        @SerializedName("expected_output")
+        double[] expectedOutput;
     }
 
     String name;
@@ -34,9 +39,6 @@ final class DescriptorFile {
     String task;
     Spec input;
     Spec output;
-    /** Which column of a [batch, k] output is the score; 0 for a [batch] or [batch, 1] output. */
-    @SerializedName("score_column")
-    int scoreColumn;
     List<String> features;
     @SerializedName("feature_mean")
     double[] featureMean;
@@ -67,17 +69,26 @@ final class DescriptorFile {
                 throw new IllegalArgumentException("descriptor lacks '" + field[0] + "'");
             }
         }
-        if (example.input == null || example.output == null || example.input.length == 0
-                || example.input.length != example.output.length) {
-            throw new IllegalArgumentException("descriptor's example needs as many input rows as output rows, "
-                    + "at least one");
+        if (example.input == null || example.expectedOutput == null) {
+            throw new IllegalArgumentException("descriptor's example needs 'input' and 'expected_output'");
         }
-        for (double[] row : example.input) {
-            if (row.length != features.size()) {
-                throw new IllegalArgumentException("descriptor's example rows have " + row.length + " values for "
-                        + features.size() + " features");
-            }
+        if (example.input.length != features.size()) {
+            throw new IllegalArgumentException("descriptor's example input has " + example.input.length
+                    + " values for " + features.size() + " features");
         }
+        if (output.scoreIndex < 0 || output.scoreIndex >= Math.max(1, example.expectedOutput.length)) {
+            throw new IllegalArgumentException("descriptor's output score_index " + output.scoreIndex
+                    + " is outside the example's " + example.expectedOutput.length + " output values");
+        }
+    }
+
+    int scoreIndex() {
+        return output.scoreIndex;
+    }
+
+    /** @return the score the trained model gave the example */
+    double expectedScore() {
+        return example.expectedOutput[output.scoreIndex];
     }
 
     ModelDescriptor toDescriptor() {

@@ -66,7 +66,7 @@ final class ModelLoader {
         } catch (ModelException e) {
             throw new Rejected(source + ": " + header.model() + " does not load: " + e.getMessage(), e);
         }
-        LoadedModel loaded = new LoadedModel(descriptor, session, source, file.scoreColumn);
+        LoadedModel loaded = new LoadedModel(descriptor, session, source, file.scoreIndex());
         try {
             check(source, "input", descriptor.input(), session.inputs());
             check(source, "output", descriptor.output(), session.outputs());
@@ -75,19 +75,17 @@ final class ModelLoader {
                 throw new Rejected(source + ": input " + descriptor.input() + " takes " + declaredFeatures
                         + " features but the descriptor lists " + descriptor.features().size(), null);
             }
-            double[] got;
+            double got;
             try {
-                got = loaded.scoreNormalised(file.example.input);
+                got = loaded.scoreNormalised(new double[][] { file.example.input })[0];
             } catch (ModelException e) {
                 throw new Rejected(source + ": the example input does not run: " + e.getMessage(), e);
             }
-            for (int r = 0; r < got.length; r++) {
-                double expected = file.example.output[r][Math.min(file.scoreColumn, file.example.output[r].length - 1)];
-                if (!(Math.abs(got[r] - expected) <= EXAMPLE_TOLERANCE)) {
-                    throw new Rejected(source + ": example row " + r + " gives score " + got[r]
-                            + " but the descriptor expects " + expected + " (tolerance " + EXAMPLE_TOLERANCE
-                            + "); the .onnx file and the descriptor do not belong together", null);
-                }
+            double expected = file.expectedScore();
+            if (!(Math.abs(got - expected) <= EXAMPLE_TOLERANCE)) {
+                throw new Rejected(source + ": the example input gives score " + got + " but the descriptor expects "
+                        + expected + " (tolerance " + EXAMPLE_TOLERANCE + "); the .onnx file and the descriptor "
+                        + "do not belong together", null);
             }
             return loaded;
         } catch (Rejected | RuntimeException e) {

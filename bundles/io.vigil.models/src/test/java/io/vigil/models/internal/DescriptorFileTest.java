@@ -14,11 +14,10 @@ class DescriptorFileTest {
     static final String GOOD = """
             {"name": "bearing-fault", "version": "1.0.0", "task": "binary-fault-score",
              "input": {"name": "input", "type": "FLOAT", "shape": [-1, 2]},
-             "output": {"name": "probability", "type": "FLOAT", "shape": [-1, 2]},
-             "score_column": 1,
+             "output": {"name": "probability", "type": "FLOAT", "shape": [-1, 2], "score_index": 1},
              "features": ["rms", "kurtosis"], "feature_mean": [0.1, 3.0], "feature_scale": [0.05, 1.0],
              "threshold": 0.5,
-             "example": {"input": [[0.0, 1.0]], "output": [[0.3, 0.7]]}}
+             "example": {"input": [0.0, 1.0], "expected_output": [0.3, 0.7]}}
             """;
 
     @Test
@@ -28,9 +27,23 @@ class DescriptorFileTest {
         assertEquals("bearing-fault:1.0.0", d.id());
         assertEquals(TensorType.FLOAT, d.input().type());
         assertEquals(2, d.input().shape()[1]);
-        assertEquals(1, f.scoreColumn);
+        assertEquals(1, f.scoreIndex());
+        assertEquals(0.7, f.expectedScore());
         assertEquals(0.5, d.threshold());
         assertEquals(3.0, d.featureMean()[1]);
+    }
+
+    @Test
+    void readsTheReferenceModelsDescriptors() throws java.io.IOException {
+        for (String version : new String[] { "1.0.0", "2.0.0" }) {
+            java.nio.file.Path file = java.nio.file.Path.of("../../models/bearing-fault-" + version,
+                    "descriptor.json");
+            DescriptorFile f = DescriptorFile.parse(java.nio.file.Files.readString(file));
+            ModelDescriptor d = f.toDescriptor();
+            assertEquals("bearing-fault:" + version, d.id());
+            assertEquals(d.features().size(), d.input().shape()[1]);
+            assertEquals(1, f.scoreIndex(), "column 1 of [normal, fault] is the fault probability");
+        }
     }
 
     @Test
@@ -57,7 +70,7 @@ class DescriptorFileTest {
     @Test
     void exampleRowsMustMatchTheFeatures() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> DescriptorFile.parse(GOOD.replace("[[0.0, 1.0]]", "[[0.0]]")));
+                () -> DescriptorFile.parse(GOOD.replace("[0.0, 1.0]", "[0.0]")));
         assertTrue(e.getMessage().contains("1 values for 2 features"), e.getMessage());
     }
 
