@@ -6,7 +6,9 @@ import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
+import java.util.Comparator;
 import java.util.Hashtable;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -28,6 +30,9 @@ import org.osgi.util.tracker.BundleTracker;
 
 import io.vigil.api.model.InferenceEngine;
 import io.vigil.api.model.Model;
+import io.vigil.api.model.ModelCatalog;
+import io.vigil.api.model.ModelDescriptor;
+import io.vigil.api.model.RejectedModel;
 import io.vigil.api.model.SessionOptions;
 
 /**
@@ -37,11 +42,11 @@ import io.vigil.api.model.SessionOptions;
  * fails validation is not registered; the reason is logged and listed by {@code vigil:models}, and whatever
  * model was serving keeps serving.
  */
-@Component(service = ModelExtender.class, immediate = true, configurationPid = ModelExtender.PID, property = {
+@Component(service = { ModelExtender.class, ModelCatalog.class }, immediate = true, configurationPid = ModelExtender.PID, property = {
         "osgi.command.scope=vigil", "osgi.command.function=models" })
 @Designate(ocd = ModelExtender.Config.class)
 @Capability(namespace = "osgi.extender", name = ModelExtender.EXTENDER, version = "1.0.0")
-public final class ModelExtender {
+public final class ModelExtender implements ModelCatalog {
 
     static final String PID = "io.vigil.models";
     /** Model bundles require this extender: {@code Require-Capability: osgi.extender;filter:="(osgi.extender=vigil.model)"}. */
@@ -59,11 +64,12 @@ public final class ModelExtender {
         int inter_op_threads() default 1;
     }
 
+    private final BundleContext context;
     private final ModelLoader loader;
     private final BundleTracker<Registered> tracker;
     /** name:version to the bundle serving it: two bundles may not claim the same model version. */
     private final Map<String, Long> claims = new ConcurrentHashMap<>();
-    private final Map<Long, String> rejected = new ConcurrentHashMap<>();
+    private final Map<Long, RejectedModel> rejected = new ConcurrentHashMap<>();
 
     private record Registered(LoadedModel model, ServiceRegistration<Model> registration, String id) {
     }
@@ -71,6 +77,7 @@ public final class ModelExtender {
     @Activate
     public ModelExtender(BundleContext context, Config config,
             @Reference(target = "(" + InferenceEngine.ENGINE + "=onnxruntime)") InferenceEngine engine) {
+        this.context = context;
         this.loader = new ModelLoader(engine,
                 new SessionOptions(config.intra_op_threads(), config.inter_op_threads(), true));
         this.tracker = new BundleTracker<>(context, Bundle.STARTING | Bundle.ACTIVE, null) {
@@ -94,11 +101,17 @@ public final class ModelExtender {
 
     private Registered extend(Bundle bundle) {
         String value = bundle.getHeaders("").get(ModelHeader.HEADER);
-        if (value == null) {
-            return null;
-        }
         String source = bundle.getSymbolicName() + " " + bundle.getVersion() + " [" + bundle.getBundleId() + "]";
         rejected.remove(bundle.getBundleId());
+        if (value == null) {
+            String requires = bundle.getHeaders("").get("Require-Capability");
+            if (requires != null && requires.contains("osgi.extender=" + EXTENDER)) {
+                reject(bundle, source + ": requires the " + EXTENDER + " extender but has no " + ModelHeader.HEADER
+                        + " header naming its model; add Vigil-Model: <name>;version=..;model=..;descriptor=..",
+                        null);
+            }
+            return null;
+        }
         ModelHeader header;
         try {
             header = ModelHeader.parse(value);
@@ -144,14 +157,26 @@ public final class ModelExtender {
     }
 
     private void reject(Bundle bundle, String reason, Throwable cause) {
-        rejected.put(bundle.getBundleId(), reason);
+        rejected.put(bundle.getBundleId(), new RejectedModel(bundle.getBundleId(),
+                bundle.getSymbolicName() + " " + bundle.getVersion(), reason));
         LOG.log(Level.ERROR, "model bundle rejected, not registered: " + reason
                 + (cause != null && cause.getCause() != null ? " (" + cause.getCause() + ")" : ""));
     }
 
-    /** @return why each rejected model bundle was not registered, by bundle id */
-    public Map<Long, String> rejected() {
-        return new TreeMap<>(rejected);
+    @Override
+    public List<ModelDescriptor> served() {
+        return tracker.getTracked().values().stream().map(r -> r.model().descriptor())
+                .sorted(Comparator.comparing(ModelDescriptor::id)).toList();
+    }
+
+    @Override
+    public List<RejectedModel> rejected() {
+        // a refused bundle is not tracked, so nothing removes it on stop: list only those still started
+        rejected.keySet().removeIf(id -> {
+            Bundle b = context.getBundle(id);
+            return b == null || (b.getState() & (Bundle.STARTING | Bundle.ACTIVE)) == 0;
+        });
+        return new TreeMap<>(rejected).values().stream().toList();
     }
 
     /** Gogo: {@code vigil:models} lists the models served and the model bundles rejected, with why. */
@@ -159,7 +184,7 @@ public final class ModelExtender {
         StringBuilder out = new StringBuilder();
         tracker.getTracked().forEach((bundle, r) -> out.append(String.format("%-28s served by %s%n", r.id(),
                 r.model().source())));
-        rejected.forEach((bundle, reason) -> out.append("REJECTED ").append(reason).append('\n'));
+        rejected().forEach(r -> out.append("REJECTED ").append(r.reason()).append('\n'));
         return out.length() == 0 ? "no model bundles\n" : out.toString();
     }
 
