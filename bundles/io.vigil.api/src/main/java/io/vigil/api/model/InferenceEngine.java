@@ -20,7 +20,9 @@ public interface InferenceEngine {
      *
      * @param model the model file's bytes
      * @param source names the model in error messages (a bundle and path, a file)
-     * @throws ModelException with {@link ModelException.Reason#INVALID_MODEL} when the bytes are not a loadable model
+     * @param options how to run it; null for the engine's configured defaults
+     * @throws ModelException with {@link ModelException.Reason#INVALID_MODEL} when the bytes are not a loadable model,
+     *         {@link ModelException.Reason#CLOSED} when the engine has stopped
      */
     ModelSession open(byte[] model, String source, SessionOptions options) throws ModelException;
 

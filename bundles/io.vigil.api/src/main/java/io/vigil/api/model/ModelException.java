@@ -13,7 +13,7 @@ public class ModelException extends Exception {
         BAD_INPUT,
         /** The engine failed while running the model. */
         RUN_FAILED,
-        /** The session was closed. */
+        /** The session was closed, or the engine stopped. */
         CLOSED
     }
 

@@ -23,9 +23,6 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
-import org.osgi.service.metatype.annotations.AttributeDefinition;
-import org.osgi.service.metatype.annotations.Designate;
-import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.osgi.util.tracker.BundleTracker;
 
 import io.vigil.api.model.InferenceEngine;
@@ -33,7 +30,6 @@ import io.vigil.api.model.Model;
 import io.vigil.api.model.ModelCatalog;
 import io.vigil.api.model.ModelDescriptor;
 import io.vigil.api.model.RejectedModel;
-import io.vigil.api.model.SessionOptions;
 
 /**
  * The model extender, built like SCR's: a bundle tracker that turns every started bundle with a
@@ -42,27 +38,15 @@ import io.vigil.api.model.SessionOptions;
  * fails validation is not registered; the reason is logged and listed by {@code vigil:models}, and whatever
  * model was serving keeps serving.
  */
-@Component(service = { ModelExtender.class, ModelCatalog.class }, immediate = true, configurationPid = ModelExtender.PID, property = {
+@Component(service = { ModelExtender.class, ModelCatalog.class }, immediate = true, property = {
         "osgi.command.scope=vigil", "osgi.command.function=models" })
-@Designate(ocd = ModelExtender.Config.class)
 @Capability(namespace = "osgi.extender", name = ModelExtender.EXTENDER, version = "1.0.0")
 public final class ModelExtender implements ModelCatalog {
 
-    static final String PID = "io.vigil.models";
     /** Model bundles require this extender: {@code Require-Capability: osgi.extender;filter:="(osgi.extender=vigil.model)"}. */
     static final String EXTENDER = "vigil.model";
 
     private static final Logger LOG = System.getLogger(ModelExtender.class.getName());
-
-    @ObjectClassDefinition(id = PID, name = "Vigil model extender",
-            description = "How model bundles are loaded into the inference engine.")
-    public @interface Config {
-        @AttributeDefinition(name = "Intra-op threads", description = "Threads one operator of a model may use.")
-        int intra_op_threads() default 1;
-
-        @AttributeDefinition(name = "Inter-op threads", description = "Threads running independent operators.")
-        int inter_op_threads() default 1;
-    }
 
     private final BundleContext context;
     private final ModelLoader loader;
@@ -75,11 +59,11 @@ public final class ModelExtender implements ModelCatalog {
     }
 
     @Activate
-    public ModelExtender(BundleContext context, Config config,
+    public ModelExtender(BundleContext context,
             @Reference(target = "(" + InferenceEngine.ENGINE + "=onnxruntime)") InferenceEngine engine) {
         this.context = context;
-        this.loader = new ModelLoader(engine,
-                new SessionOptions(config.intra_op_threads(), config.inter_op_threads(), true));
+        // sessions run with the engine's configured options (PID io.vigil.inference.onnx): one place to set them
+        this.loader = new ModelLoader(engine, null);
         this.tracker = new BundleTracker<>(context, Bundle.STARTING | Bundle.ACTIVE, null) {
             @Override
             public Registered addingBundle(Bundle bundle, BundleEvent event) {

@@ -20,7 +20,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.vigil.api.feature.FeatureVector;
 import io.vigil.api.model.ModelException;
-import io.vigil.api.model.SessionOptions;
 import io.vigil.inference.onnx.internal.OnnxEngine;
 
 /** Validation of real model files (the reference models) through the real ONNX engine, and each way it fails. */
@@ -48,7 +47,7 @@ class ModelLoaderTest {
     @BeforeAll
     static void engine() {
         engine = OnnxEngine.standalone(new EngineConfig(), natives);
-        loader = new ModelLoader(engine, SessionOptions.GATEWAY);
+        loader = new ModelLoader(engine, null);
     }
 
     @AfterAll
