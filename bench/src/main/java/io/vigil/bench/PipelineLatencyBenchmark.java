@@ -45,10 +45,10 @@ import io.vigil.runtime.internal.pipeline.PipelineSettings;
  *
  * <p>Measured path, all real runtime code: {@link ChannelPipeline#onSamples} (input checks, windowing) →
  * {@link VibrationFeatures} → tier-0 detector → alert state machine → {@link AlertDispatcher#publish} → the
- * dispatcher's own thread → an {@link AlertSink} that stamps {@link System#nanoTime()}. The output between
- * pipeline and dispatcher does what {@code AssetPipeline}'s does with no detection listener bound: it hands
- * alerts to the publisher. Not included: the driver producing the block and the other sinks' own work (the
- * journal's fsync), each of which has a delivery thread of its own.
+ * sink's own delivery thread (the dispatcher gives each sink one) → an {@link AlertSink} that stamps
+ * {@link System#nanoTime()}. The output between pipeline and dispatcher does what {@code AssetPipeline}'s does
+ * with no detection listener bound: it hands alerts to the publisher. Not included: the driver producing the
+ * block and the other sinks' own work (the journal's fsync), each of which has a delivery thread of its own.
  *
  * <p>Every window overlaps the next by half, so one faulty hop makes two windows anomalous and the state can
  * change at most every second window. Hence each alert invocation feeds two hops (8 blocks, 2 windows) and the
@@ -173,7 +173,7 @@ public class PipelineLatencyBenchmark {
         }
     }
 
-    /** Stamps the arrival on the dispatcher thread; the fields are published by the volatile write of the count. */
+    /** Stamps the arrival on its delivery thread; the fields are published by the volatile write of the count. */
     static final class TimingSink implements AlertSink {
         private long arrivedAtNanos;
         private Alert alert;
@@ -183,7 +183,7 @@ public class PipelineLatencyBenchmark {
         public void onAlert(Alert a) {
             arrivedAtNanos = System.nanoTime();
             alert = a;
-            delivered = delivered + 1; // single writer: the dispatcher thread
+            delivered = delivered + 1; // single writer: this sink's delivery thread
         }
     }
 
@@ -213,7 +213,7 @@ public class PipelineLatencyBenchmark {
                 RECORDER_CAPACITY);
         final LatencyRecorder toPublish = new LatencyRecorder("deciding verdict -> publish (state machine)",
                 RECORDER_CAPACITY);
-        final LatencyRecorder dispatch = new LatencyRecorder("publish -> sink (dispatcher thread)",
+        final LatencyRecorder dispatch = new LatencyRecorder("publish -> sink (its delivery thread)",
                 RECORDER_CAPACITY);
         final LatencyRecorder toSink = new LatencyRecorder("last block ingest -> sink", RECORDER_CAPACITY);
 
@@ -444,7 +444,7 @@ public class PipelineLatencyBenchmark {
             while (sink.delivered != target) {
                 if (System.nanoTime() - deadline > 0) {
                     throw new IllegalStateException("alert not at the sink " + SINK_TIMEOUT_NANOS / 1_000_000
-                            + " ms after the deciding block; dispatcher thread stuck?");
+                            + " ms after the deciding block; sink delivery thread stuck?");
                 }
                 Thread.onSpinWait();
             }
@@ -510,9 +510,9 @@ public class PipelineLatencyBenchmark {
 
     /**
      * As {@link #sampleToAlertAtSink}, but every block arrives on the simulator's schedule, so the pipeline and
-     * dispatcher threads idle between blocks as on a gateway. JMH times only the block that completes the deciding
-     * window, through to the sink; the 7 blocks before it and the waits are fed in the invocation's setup. About 6
-     * alerts a second, hence the longer measurement.
+     * sink delivery threads idle between blocks as on a gateway. JMH times only the block that completes the
+     * deciding window, through to the sink; the 7 blocks before it and the waits are fed in the invocation's setup.
+     * About 6 alerts a second, hence the longer measurement.
      */
     @Benchmark
     @Warmup(iterations = 1, time = 5)
