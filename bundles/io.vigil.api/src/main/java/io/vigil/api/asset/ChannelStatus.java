@@ -11,7 +11,8 @@ import io.vigil.api.sensor.InputFault;
  * @param channel channel name
  * @param samples samples received
  * @param windows windows scored
- * @param windowsDiscarded windows not scored because too much of them was bad input
+ * @param windowsDiscarded windows not scored: too much of them was bad input, no extractor was bound, or scoring
+ *        them failed (logged)
  * @param faults bad-input counts per kind (every kind present, zero when none)
  * @param stalled whether the channel is stalled right now
  * @param detectorState the tier-0 detector's state

@@ -110,18 +110,22 @@ public final class ModelExtender implements ModelCatalog {
                     + "; give this build a new version", null);
             return null;
         }
+        LoadedModel model = null;
         try {
-            LoadedModel model = loader.load(source, header, text(bundle, header.descriptor()),
-                    bytes(bundle, header.model()));
+            model = loader.load(source, header, text(bundle, header.descriptor()), bytes(bundle, header.model()));
             Hashtable<String, Object> props = new Hashtable<>();
             props.put(Model.NAME, header.name());
             props.put(Model.VERSION, header.version());
             props.put(Model.BUNDLE, bundle.getSymbolicName());
+            // registered in the model bundle's own context: it goes away with the bundle, as SCR's components do
             ServiceRegistration<Model> registration = bundle.getBundleContext().registerService(Model.class, model,
                     props);
             LOG.log(Level.INFO, () -> "model " + id + " from " + source + " validated and registered");
             return new Registered(model, registration, id);
         } catch (ModelLoader.Rejected | IOException | RuntimeException e) {
+            if (model != null) {
+                model.close(); // loaded but not registered (the bundle stopped meanwhile): free the session
+            }
             claims.remove(id, bundle.getBundleId());
             reject(bundle, e instanceof ModelLoader.Rejected ? e.getMessage()
                     : source + ": " + e.getMessage(), e);

@@ -14,6 +14,7 @@ import java.util.Deque;
 import java.util.List;
 
 import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
 import com.google.gson.JsonParseException;
 
 import io.vigil.api.alert.Alert;
@@ -32,7 +33,8 @@ public final class AlertJournalFile implements AutoCloseable {
     /** Alerts kept in memory for {@link #recent}; older ones stay only on disk. */
     static final int MEMORY = 1000;
 
-    private static final Gson GSON = new Gson();
+    // a broken detector scores NaN, and that alert must be journaled like any other
+    private static final Gson GSON = new GsonBuilder().serializeSpecialFloatingPointValues().create();
 
     private final Path path;
     private final FileChannel channel;
@@ -94,13 +96,16 @@ public final class AlertJournalFile implements AutoCloseable {
 
     public synchronized void append(Alert alert) {
         byte[] line = (GSON.toJson(alert) + "\n").getBytes(StandardCharsets.UTF_8);
+        long start = -1;
         try {
+            start = channel.position();
             ByteBuffer buffer = ByteBuffer.wrap(line);
             while (buffer.hasRemaining()) {
                 channel.write(buffer);
             }
             channel.force(false);
         } catch (IOException e) {
+            cutBackTo(start); // a partial line would swallow the next alert
             throw new UncheckedIOException("could not append alert " + alert.id() + " to the journal " + path
                     + ": " + e.getMessage() + "; check the disk (space, permissions)", e);
         }
@@ -108,7 +113,22 @@ public final class AlertJournalFile implements AutoCloseable {
         size++;
     }
 
+    private void cutBackTo(long position) {
+        if (position < 0) {
+            return;
+        }
+        try {
+            channel.truncate(position);
+            channel.position(position);
+        } catch (IOException ignored) {
+            // the disk refuses even that: the torn line is cut on the next open
+        }
+    }
+
     public synchronized List<Alert> recent(int max) {
+        if (max <= 0) {
+            return List.of();
+        }
         List<Alert> all = new ArrayList<>(tail);
         return List.copyOf(all.subList(Math.max(0, all.size() - max), all.size()));
     }

@@ -15,6 +15,14 @@ final class Stats {
         return quantileSorted(sorted, 0.5);
     }
 
+    static double mean(double[] values) {
+        double sum = 0;
+        for (double v : values) {
+            sum += v;
+        }
+        return sum / values.length;
+    }
+
     /** Quantile by linear interpolation between order statistics (type 7, as R and NumPy default). */
     static double quantileSorted(double[] sorted, double p) {
         double h = (sorted.length - 1) * p;

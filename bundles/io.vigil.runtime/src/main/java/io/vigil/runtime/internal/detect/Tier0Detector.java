@@ -140,8 +140,13 @@ public final class Tier0Detector {
             for (int i = 0; i < fitWindows; i++) {
                 column[i] = Math.abs(commissioning.get(i)[j] - m);
             }
-            // 1.4826 * MAD estimates the standard deviation for Gaussian data
+            // 1.4826 * MAD estimates the standard deviation for Gaussian data; when more than half the windows
+            // share one value (a quantised, steady temperature) MAD is 0 and the mean absolute deviation,
+            // scaled to a standard deviation the same way, still sees the rest
             double robust = 1.4826 * Stats.median(column);
+            if (robust == 0) {
+                robust = 1.2533 * Stats.mean(column);
+            }
             scale[j] = Math.max(Math.max(robust, minRelativeScale * Math.abs(m)), 1e-12);
             median[j] = m;
         }

@@ -106,10 +106,10 @@ public final class AssetPipeline implements ChannelPipeline.Output {
             }
         } else {
             channels.values().forEach(c -> c.retune(next));
-            selectModel();
             LOG.log(Level.INFO, "asset " + assetId + ": hysteresis now raise after " + next.raiseAfter()
                     + ", clear after " + next.clearAfter() + " windows");
         }
+        selectModel();
         synchronized (this) {
             watchdog.cancel(false);
             scheduleWatchdog();
@@ -148,7 +148,7 @@ public final class AssetPipeline implements ChannelPipeline.Output {
         }
     }
 
-    void unbindDriver(SensorDriver driver) {
+    synchronized void unbindDriver(SensorDriver driver) {
         candidates.remove(driver);
         DriverBinding binding = bindings.remove(driver);
         if (binding != null) {
@@ -274,7 +274,8 @@ public final class AssetPipeline implements ChannelPipeline.Output {
     // ---
 
     private void consider(SensorDriver driver, String driverAsset) {
-        if (!active || !assetId.equals(driverAsset) || bindings.containsKey(driver)) {
+        if (!active || !assetId.equals(driverAsset) || bindings.containsKey(driver)
+                || !candidates.containsKey(driver)) {
             return;
         }
         List<ChannelSpec> specs;

@@ -81,6 +81,7 @@ public final class ChannelPipeline {
     private long samples;
     private long windows;
     private long windowsDiscarded;
+    private long windowsFailed;
     private final long[] faults = new long[InputFault.values().length];
     private long modelWindows;
     private long modelErrors;
@@ -160,7 +161,14 @@ public final class ChannelPipeline {
             }
             filled++;
             if (filled == windowSize) {
-                emitWindow(block.sampleRateHz(), ingestNanoTime);
+                try {
+                    emitWindow(block.sampleRateHz(), ingestNanoTime);
+                } catch (RuntimeException e) {
+                    // a bug in an extractor, a model or a listener costs this window, not the channel's timeline
+                    windowsFailed++;
+                    output.fault(assetId, spec.name(), null, () -> "window " + (seq - 1) + " failed and was not "
+                            + "scored: " + e);
+                }
                 slide(block.sampleRateHz());
             }
         }
@@ -338,7 +346,7 @@ public final class ChannelPipeline {
         for (InputFault f : InputFault.values()) {
             counts.put(f, faults[f.ordinal()]);
         }
-        return new ChannelStatus(spec.name(), samples, windows, windowsDiscarded, counts, stalled, detector.state(),
+        return new ChannelStatus(spec.name(), samples, windows, windowsDiscarded + windowsFailed, counts, stalled, detector.state(),
                 detector.threshold(), detector.targetFalseAlarmRate(), detector.observedAnomalyRate(),
                 alerts.active(), lastModel, modelWindows, modelErrors);
     }

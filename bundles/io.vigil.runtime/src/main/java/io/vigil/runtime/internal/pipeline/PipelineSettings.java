@@ -33,43 +33,61 @@ public record PipelineSettings(int vibrationWindow, int vibrationHop, int scalar
         checkWindow("vibration", vibrationWindow, vibrationHop);
         checkWindow("scalar", scalarWindow, scalarHop);
         if (!(commissioningSeconds >= 0)) {
-            throw new IllegalArgumentException("commissioning_seconds must be >= 0, got " + commissioningSeconds);
+            throw new IllegalArgumentException("commissioning.seconds must be >= 0, got " + commissioningSeconds);
         }
         if (!(maxBadFraction >= 0 && maxBadFraction <= 1)) {
-            throw new IllegalArgumentException("max_bad_fraction must lie in [0, 1], got " + maxBadFraction);
+            throw new IllegalArgumentException("max.bad.fraction must lie in [0, 1], got " + maxBadFraction);
         }
         if (!(stallTimeoutSeconds > 0)) {
-            throw new IllegalArgumentException("stall_timeout_seconds must be > 0, got " + stallTimeoutSeconds);
+            throw new IllegalArgumentException("stall.timeout.seconds must be > 0, got " + stallTimeoutSeconds);
         }
         if (raiseAfter < 1 || clearAfter < 1) {
-            throw new IllegalArgumentException("raise_after and clear_after must be >= 1 window, got "
+            throw new IllegalArgumentException("raise.after and clear.after must be >= 1 window, got "
                     + raiseAfter + " and " + clearAfter);
+        }
+        // checked here, before a configuration is applied, rather than when the detectors are built mid-rebuild
+        if (minCommissioningWindows < 20) {
+            throw new IllegalArgumentException("min.commissioning.windows must be >= 20 (200 or more holds the "
+                    + "false-alarm rate), got " + minCommissioningWindows);
+        }
+        if (!(targetFalseAlarmRate > 0 && targetFalseAlarmRate < 0.5)) {
+            throw new IllegalArgumentException("target.false.alarm.rate must lie in (0, 0.5), e.g. 0.001, got "
+                    + targetFalseAlarmRate);
+        }
+        if (!(minRelativeScale >= 0)) {
+            throw new IllegalArgumentException("min.relative.scale must be >= 0, got " + minRelativeScale);
         }
         modelName = modelName == null ? "" : modelName.trim();
     }
 
+    /** @throws IllegalArgumentException naming the PID, the asset and the bad property, before anything changes */
     public static PipelineSettings from(AssetPipelineConfig c) {
-        return new PipelineSettings(c.vibration_window(), c.vibration_hop(), c.scalar_window(), c.scalar_hop(),
-                c.commissioning_seconds(), c.min_commissioning_windows(), c.target_false_alarm_rate(),
-                c.min_relative_scale(), c.raise_after(), c.clear_after(), c.max_bad_fraction(),
-                c.stall_timeout_seconds(), c.model_name(), versions(c.model_versions()), c.model_mode());
+        try {
+            return new PipelineSettings(c.vibration_window(), c.vibration_hop(), c.scalar_window(), c.scalar_hop(),
+                    c.commissioning_seconds(), c.min_commissioning_windows(), c.target_false_alarm_rate(),
+                    c.min_relative_scale(), c.raise_after(), c.clear_after(), c.max_bad_fraction(),
+                    c.stall_timeout_seconds(), c.model_name(), versions(c.model_versions()), c.model_mode());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(AssetPipeline.PID + " for asset '" + c.vigil_asset() + "': "
+                    + e.getMessage() + "; the configuration is refused and the pipeline keeps its settings", e);
+        }
     }
 
     private static VersionRange versions(String range) {
         try {
             return VersionRange.valueOf(range.trim());
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("model_versions '" + range + "' is not an OSGi version range such "
+            throw new IllegalArgumentException("model.versions '" + range + "' is not an OSGi version range such "
                     + "as 1.0.0 or [1.0,2.0)", e);
         }
     }
 
     private static void checkWindow(String kind, int window, int hop) {
         if (window < 2) {
-            throw new IllegalArgumentException(kind + "_window must be >= 2 samples, got " + window);
+            throw new IllegalArgumentException(kind + ".window must be >= 2 samples, got " + window);
         }
         if (hop < 1 || hop > window) {
-            throw new IllegalArgumentException(kind + "_hop must lie in [1, " + kind + "_window=" + window
+            throw new IllegalArgumentException(kind + ".hop must lie in [1, " + kind + ".window=" + window
                     + "], got " + hop);
         }
     }

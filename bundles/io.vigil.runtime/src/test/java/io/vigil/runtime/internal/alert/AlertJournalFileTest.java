@@ -44,6 +44,21 @@ class AlertJournalFileTest {
     }
 
     @Test
+    void alertOfABrokenDetectorWithNaNScoreIsJournaled() throws IOException {
+        Path file = dir.resolve("alerts.jsonl");
+        Alert broken = new Alert("nan", "pump-1", "vibration", new ModelRef("tier0", "1.0.0"), Severity.CRITICAL,
+                AlertState.RAISED, Double.NaN, 1.2, 1, 1, 1, "score NaN");
+        try (AlertJournalFile j = new AlertJournalFile(file)) {
+            j.append(broken);
+        }
+        try (AlertJournalFile j = new AlertJournalFile(file)) {
+            assertEquals(1, j.size());
+            assertEquals(true, Double.isNaN(j.recent(1).get(0).score()));
+            assertEquals(List.of(), j.recent(0), "asking for none is not an error");
+        }
+    }
+
+    @Test
     void tornLastLineIsCutAndHistoryKept() throws IOException {
         Path file = dir.resolve("alerts.jsonl");
         try (AlertJournalFile j = new AlertJournalFile(file)) {

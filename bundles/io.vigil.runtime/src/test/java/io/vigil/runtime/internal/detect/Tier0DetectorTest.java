@@ -111,6 +111,16 @@ class Tier0DetectorTest {
     }
 
     @Test
+    void mostlyConstantFeatureStillGetsASpreadFromTheOtherWindows() {
+        Tier0Detector d = new Tier0Detector(40, 0.01, 0);
+        for (int i = 0; i < 40; i++) {
+            d.score(new double[] { i % 4 == 0 ? 0.1 : 0.0 }); // a slope that is 0 in most windows
+        }
+        assertFalse(d.score(new double[] { 0.1 }).anomalous(), "a value seen while commissioning");
+        assertTrue(d.score(new double[] { 5.0 }).anomalous());
+    }
+
+    @Test
     void tailQuantileExtrapolatesAnExponentialTail() {
         Random r = new Random(5);
         double[] scores = new double[400];

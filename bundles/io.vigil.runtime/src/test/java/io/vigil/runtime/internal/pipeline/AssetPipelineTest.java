@@ -179,12 +179,30 @@ class AssetPipelineTest {
     }
 
     @Test
+    void invalidChangeIsRefusedBeforeAnythingChanges() {
+        TestSupport.Config config = new TestSupport.Config();
+        start(config);
+        ManualDriver d = new ManualDriver("pump-1");
+        pipeline.bindDriver(d, Map.of(SensorDriver.ASSET, "pump-1"));
+        d.push(25);
+        config.window = 128; // would recommission...
+        config.targetFalseAlarmRate = 0.7; // ...but this is no rate
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> pipeline.modified(config));
+        assertTrue(e.getMessage().contains("io.vigil.runtime.asset") && e.getMessage().contains("pump-1")
+                && e.getMessage().contains("target.false.alarm.rate") && e.getMessage().contains("0.7"),
+                e.getMessage());
+        assertEquals(DetectorState.ARMED, vibration().detectorState(), "the old settings stay in force");
+        assertEquals(1, d.listeners.size());
+    }
+
+    @Test
     void deactivateLeavesNoThreadBehind() throws InterruptedException {
         start(new TestSupport.Config());
         pipeline.deactivate();
         pipeline = null;
-        assertFalse(Thread.getAllStackTraces().keySet().stream()
-                .anyMatch(t -> t.getName().startsWith("vigil-asset-pump-1") && t.isAlive()));
+        // the pool's worker may still be unwinding right after awaitTermination
+        await().atMost(Duration.ofSeconds(5)).until(() -> Thread.getAllStackTraces().keySet().stream()
+                .noneMatch(t -> t.getName().startsWith("vigil-asset-pump-1") && t.isAlive()));
     }
 
     @Test

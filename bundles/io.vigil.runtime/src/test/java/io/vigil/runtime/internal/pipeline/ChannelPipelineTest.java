@@ -113,8 +113,11 @@ class ChannelPipelineTest {
         assertEquals(2, count(kind));
         assertEquals(before + 5, out.detections.size(), "every window still scored");
         assertEquals(2, out.faults.get(kind).get(), "each bad sample reported for the rate-limited log");
-        for (var d : out.detections) {
-            assertTrue(Double.isFinite(d.score()), "a replaced sample never reaches the features as " + value);
+        for (var f : out.features) {
+            for (double x : f.values()) {
+                assertTrue(Double.isFinite(x) && Math.abs(x) < 10, "a replaced sample never reaches the features as "
+                        + value + ": " + f);
+            }
         }
     }
 
@@ -172,6 +175,37 @@ class ChannelPipelineTest {
         assertFalse(pipeline.status().stalled(), "data flowing again ends the stall");
         pipeline.checkStall(t0 + 6 * timeout, timeout);
         assertEquals(2, count(InputFault.STALL), "a second silence is a second stall");
+    }
+
+    @Test
+    void aFailingExtractorCostsTheWindowNotTheTimeline() {
+        AtomicReference<Boolean> fail = new AtomicReference<>(false);
+        FeatureExtractor flaky = new FeatureExtractor() {
+            @Override public ChannelKind kind() { return ChannelKind.VIBRATION; }
+            @Override public List<String> featureNames(int n, double r) { return List.of("rms", "peak"); }
+            @Override public FeatureVector extract(Window w) {
+                if (fail.get()) {
+                    throw new IllegalStateException("extractor bug");
+                }
+                return TestSupport.RMS_PEAK.extract(w);
+            }
+        };
+        ChannelPipeline p = new ChannelPipeline("pump-1", SPEC, PipelineSettings.from(new TestSupport.Config()),
+                kind -> flaky, () -> null, out, System.nanoTime());
+        for (int i = 0; i < 3; i++) {
+            p.onSamples(block(1), System.nanoTime());
+        }
+        fail.set(true);
+        p.onSamples(block(1), System.nanoTime());
+        fail.set(false);
+        for (int i = 0; i < 3; i++) {
+            p.onSamples(block(1), System.nanoTime());
+        }
+        ChannelStatus s = p.status();
+        assertEquals(1, s.windowsDiscarded(), "the window the extractor failed on");
+        assertEquals(5, s.windows(), "the windows before and after were scored");
+        assertEquals(0, s.faults().get(InputFault.GAP), "the driver is not blamed with a gap");
+        assertEquals(7 * BLOCK, s.samples(), "no sample lost");
     }
 
     @Test

@@ -30,6 +30,7 @@ final class TestSupport {
         int clearAfter = 3;
         double stallTimeout = 5;
         int window = 64;
+        double targetFalseAlarmRate = 0.001;
         String modelName = "";
         String modelVersions = "0";
         Tier1Mode modelMode = Tier1Mode.ESCALATED;
@@ -42,7 +43,7 @@ final class TestSupport {
         @Override public int scalar_hop() { return 1; }
         @Override public double commissioning_seconds() { return 0; }
         @Override public int min_commissioning_windows() { return 20; }
-        @Override public double target_false_alarm_rate() { return 0.001; }
+        @Override public double target_false_alarm_rate() { return targetFalseAlarmRate; }
         @Override public double min_relative_scale() { return 0; }
         @Override public int raise_after() { return raiseAfter; }
         @Override public int clear_after() { return clearAfter; }
@@ -70,11 +71,15 @@ final class TestSupport {
 
     static final class Recorder implements ChannelPipeline.Output {
         final List<Detection> detections = new CopyOnWriteArrayList<>();
+        final List<FeatureVector> features = new CopyOnWriteArrayList<>();
         final List<Window> windows = new ArrayList<>();
         final List<Alert> alerts = new CopyOnWriteArrayList<>();
         final Map<InputFault, AtomicLong> faults = new ConcurrentHashMap<>();
 
-        @Override public void detection(Detection d, FeatureVector f) { detections.add(d); }
+        @Override public void detection(Detection d, FeatureVector f) {
+            detections.add(d);
+            features.add(f);
+        }
         @Override public void alert(Alert a) { alerts.add(a); }
         @Override public void fault(String asset, String channel, InputFault fault, Supplier<String> detail) {
             if (fault != null) {
