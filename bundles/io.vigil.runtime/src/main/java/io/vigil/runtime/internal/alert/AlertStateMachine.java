@@ -74,6 +74,23 @@ public final class AlertStateMachine {
     }
 
     /**
+     * Ends an active alert without a normal window, because the channel that raised it is going away (rebuilt
+     * with new settings): an alert must not stay open forever in the journal and upstream.
+     */
+    public Optional<Alert> abandon(String why, long nowEpochMillis) {
+        if (raised == null) {
+            return Optional.empty();
+        }
+        Alert cleared = new Alert(raised.id(), raised.assetId(), raised.channel(), raised.source(), raised.severity(),
+                AlertState.CLEARED, Double.NaN, raised.threshold(), raised.raisedAtEpochMillis(), nowEpochMillis,
+                raised.windowSeq(), raised.assetId() + "/" + raised.channel() + ": cleared without a verdict: " + why);
+        raised = null;
+        anomalousRun = 0;
+        normalRun = 0;
+        return Optional.of(cleared);
+    }
+
+    /**
      * A random (version 4) UUID from the thread's fast generator. The id only has to be unique, not
      * unguessable, and {@link UUID#randomUUID()} would seed a SecureRandom on the sample path at the first alert.
      */

@@ -100,6 +100,7 @@ public final class AssetPipeline implements ChannelPipeline.Output {
             synchronized (this) {
                 bindings.values().forEach(DriverBinding::close);
                 bindings.clear();
+                channels.values().forEach(c -> c.abandon("the channel was rebuilt with new settings"));
                 channels.clear();
                 assetId = newAsset;
                 candidates.forEach(this::consider);
@@ -139,10 +140,18 @@ public final class AssetPipeline implements ChannelPipeline.Output {
     }
 
     /** A driver's properties changed; if it now serves another asset, it leaves or joins this pipeline. */
-    void updatedDriver(SensorDriver driver, Map<String, Object> properties) {
+    synchronized void updatedDriver(SensorDriver driver, Map<String, Object> properties) {
         Object asset = properties.get(SensorDriver.ASSET);
         String driverAsset = asset == null ? "" : asset.toString();
-        if (!driverAsset.equals(candidates.get(driver))) {
+        DriverBinding binding = bindings.get(driver);
+        boolean channelsChanged;
+        try {
+            // a driver reconfigured live (another sample rate, say) declares other channels: rebind to them
+            channelsChanged = binding != null && !binding.declared.equals(List.copyOf(driver.channels()));
+        } catch (RuntimeException e) {
+            channelsChanged = true;
+        }
+        if (!driverAsset.equals(candidates.get(driver)) || channelsChanged) {
             unbindDriver(driver);
             bindDriver(driver, properties);
         }
@@ -287,12 +296,27 @@ public final class AssetPipeline implements ChannelPipeline.Output {
             return;
         }
         long now = System.nanoTime();
+        List<ChannelSpec> own = new ArrayList<>();
         for (ChannelSpec spec : specs) {
+            DriverBinding holder = bindings.values().stream().filter(b -> b.channelNames().contains(spec.name()))
+                    .findFirst().orElse(null);
+            if (holder != null) {
+                // two drivers feeding one channel would interleave their timelines: the first keeps it
+                LOG.log(Level.ERROR, "asset " + assetId + ": driver " + driver.getClass().getSimpleName()
+                        + " declares channel '" + spec.name() + "', which driver " + holder.name + " already feeds;"
+                        + " its blocks for that channel are ignored. Give the channel another name in one of them");
+                continue;
+            }
+            own.add(spec);
+            ChannelPipeline replaced = channels.get(spec.name());
+            if (replaced != null && !replaced.spec().equals(spec)) {
+                replaced.abandon("its driver now declares " + spec);
+            }
             channels.compute(spec.name(), (name, existing) -> existing != null && existing.spec().equals(spec)
                     ? existing
                     : new ChannelPipeline(assetId, spec, settings, extractors::get, () -> tier1, this, now));
         }
-        DriverBinding binding = new DriverBinding(driver, specs);
+        DriverBinding binding = new DriverBinding(driver, own, specs);
         bindings.put(driver, binding);
         binding.subscribe();
     }
@@ -321,21 +345,28 @@ public final class AssetPipeline implements ChannelPipeline.Output {
     /** One driver feeding this asset, with its subscription and retry state. */
     private final class DriverBinding implements SampleListener {
         final SensorDriver driver;
+        /** the channels this driver feeds (those no other driver of the asset fed first) */
         final List<ChannelSpec> specs;
+        /** everything the driver declared when it was bound, to notice a live change */
+        final List<ChannelSpec> declared;
+        /** computed once: it is checked for every block */
+        final List<String> names;
         final String name;
         volatile Subscription subscription;
         volatile boolean closed;
         long retryNanos = RETRY_MIN_NANOS;
         ScheduledFuture<?> retry;
 
-        DriverBinding(SensorDriver driver, List<ChannelSpec> specs) {
+        DriverBinding(SensorDriver driver, List<ChannelSpec> specs, List<ChannelSpec> declared) {
             this.driver = driver;
-            this.specs = specs;
+            this.specs = List.copyOf(specs);
+            this.declared = List.copyOf(declared);
+            this.names = this.specs.stream().map(ChannelSpec::name).toList();
             this.name = driver.getClass().getSimpleName();
         }
 
         List<String> channelNames() {
-            return specs.stream().map(ChannelSpec::name).toList();
+            return names;
         }
 
         List<ChannelPipeline> channelPipelines() {
@@ -391,7 +422,7 @@ public final class AssetPipeline implements ChannelPipeline.Output {
             if (closed) {
                 return;
             }
-            ChannelPipeline c = channels.get(block.channel());
+            ChannelPipeline c = channelNames().contains(block.channel()) ? channels.get(block.channel()) : null;
             if (c == null || !assetId.equals(block.assetId())) {
                 faultLog.log(Level.WARNING, "unknown:" + block.assetId() + "/" + block.channel(), () -> "asset "
                         + assetId + ": driver " + name + " delivered " + block.assetId() + "/" + block.channel()

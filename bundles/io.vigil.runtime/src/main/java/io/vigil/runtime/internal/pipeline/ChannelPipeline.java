@@ -324,6 +324,11 @@ public final class ChannelPipeline {
         output.fault(assetId, spec.name(), fault, detail);
     }
 
+    /** Clears an active alert because this channel is being discarded; see AlertStateMachine#abandon. */
+    public synchronized void abandon(String why) {
+        alerts.abandon(why, System.currentTimeMillis()).ifPresent(output::alert);
+    }
+
     /** The driver says the data has ended (a finished replay): the silence that follows is not a stall. */
     public synchronized void endOfStream() {
         ended = true;

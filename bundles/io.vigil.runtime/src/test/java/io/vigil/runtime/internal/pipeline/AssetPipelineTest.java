@@ -37,13 +37,15 @@ class AssetPipelineTest {
         final List<SampleListener> listeners = new CopyOnWriteArrayList<>();
         final AtomicInteger subscribeCalls = new AtomicInteger();
         long next = 1_700_000_000_000_000_000L;
+        double amplitude = 1;
+        volatile ChannelSpec spec = VIB;
 
         ManualDriver(String asset) {
             this.asset = asset;
         }
 
         @Override public String assetId() { return asset; }
-        @Override public List<ChannelSpec> channels() { return List.of(VIB); }
+        @Override public List<ChannelSpec> channels() { return List.of(spec); }
         @Override public Subscription subscribe(SampleListener l) throws Exception {
             subscribeCalls.incrementAndGet();
             if (failuresLeft.getAndDecrement() > 0) {
@@ -57,9 +59,9 @@ class AssetPipelineTest {
             for (int b = 0; b < blocks; b++) {
                 double[] v = new double[32];
                 for (int i = 0; i < v.length; i++) {
-                    v[i] = Math.sin(i * 0.7 + b) + 0.01 * ((i * 31 + b * 7) % 13);
+                    v[i] = amplitude * (Math.sin(i * 0.7 + b) + 0.01 * ((i * 31 + b * 7) % 13));
                 }
-                SampleBlock block = new SampleBlock(asset, "vibration", next, 1000, v);
+                SampleBlock block = new SampleBlock(asset, "vibration", next, spec.sampleRateHz(), v);
                 next = block.nextStartNanos();
                 listeners.forEach(l -> l.onSamples(block));
             }
@@ -193,6 +195,56 @@ class AssetPipelineTest {
                 e.getMessage());
         assertEquals(DetectorState.ARMED, vibration().detectorState(), "the old settings stay in force");
         assertEquals(1, d.listeners.size());
+    }
+
+    @Test
+    void driverReconfiguredToAnotherRateIsRebound() {
+        start(new TestSupport.Config());
+        ManualDriver d = new ManualDriver("pump-1");
+        pipeline.bindDriver(d, Map.of(SensorDriver.ASSET, "pump-1"));
+        d.push(25);
+        assertEquals(DetectorState.ARMED, vibration().detectorState());
+        pipeline.updatedDriver(d, Map.of(SensorDriver.ASSET, "pump-1"));
+        assertEquals(1, d.subscribeCalls.get(), "same channels: nothing to do");
+        d.spec = new ChannelSpec("vibration", ChannelKind.VIBRATION, "g", 2000, 32, -10, 10);
+        pipeline.updatedDriver(d, Map.of(SensorDriver.ASSET, "pump-1"));
+        assertEquals(2, d.subscribeCalls.get(), "resubscribed with the new channel");
+        assertEquals(DetectorState.COMMISSIONING, vibration().detectorState(),
+                "a baseline learned at 1 kHz does not describe 2 kHz");
+        d.push(2);
+        assertEquals(2 * 32, vibration().samples());
+    }
+
+    @Test
+    void secondDriverDeclaringTheSameChannelIsRefusedThatChannel() {
+        start(new TestSupport.Config());
+        ManualDriver first = new ManualDriver("pump-1");
+        ManualDriver second = new ManualDriver("pump-1");
+        pipeline.bindDriver(first, Map.of(SensorDriver.ASSET, "pump-1"));
+        pipeline.bindDriver(second, Map.of(SensorDriver.ASSET, "pump-1"));
+        first.push(3);
+        second.next = first.next - 10_000_000_000L; // its clock is elsewhere: interleaving would be chaos
+        second.push(3);
+        assertEquals(3 * 32, vibration().samples(), "only the first driver feeds 'vibration'");
+        assertEquals(0, vibration().faults().get(InputFault.TIME_REVERSAL));
+    }
+
+    @Test
+    void activeAlertIsClearedWhenItsChannelIsRebuilt() {
+        TestSupport.Config config = new TestSupport.Config();
+        start(config);
+        ManualDriver d = new ManualDriver("pump-1");
+        pipeline.bindDriver(d, Map.of(SensorDriver.ASSET, "pump-1"));
+        d.push(25);
+        d.amplitude = 5; // a fault, within the sensor range of +-10
+        d.push(6);
+        assertEquals(1, published.size(), "raised: " + published);
+        config.window = 128;
+        pipeline.modified(config);
+        assertEquals(2, published.size());
+        assertEquals(io.vigil.api.alert.AlertState.CLEARED, published.get(1).state());
+        assertEquals(published.get(0).id(), published.get(1).id());
+        assertTrue(published.get(1).message().contains("rebuilt"), published.get(1).message());
     }
 
     @Test
