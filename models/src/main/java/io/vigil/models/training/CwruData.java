@@ -12,6 +12,7 @@ import java.util.List;
 
 import io.vigil.api.feature.FeatureVector;
 import io.vigil.api.feature.Window;
+import io.vigil.driver.replay.internal.Decimator;
 import io.vigil.driver.replay.internal.NpzReader;
 import io.vigil.features.internal.VibrationFeatures;
 
@@ -23,6 +24,9 @@ final class CwruData {
 
     static final String NORMAL = "Normal";
     static final double RATE_HZ = 12_000;
+    /** The normal recording is stored at 48 kHz and decimated by 4 to {@link #RATE_HZ} (see {@link Decimator}). */
+    static final double NORMAL_RATE_HZ = 48_000;
+    static final int DECIMATION = 4;
     /** The pipeline's defaults. */
     static final int WINDOW = 2048;
     static final int HOP = 1024;
@@ -71,13 +75,13 @@ final class CwruData {
      * @throws IOException if a recording is missing or unreadable
      */
     static CwruData load(Path dir) throws IOException {
-        Decimator decimator = new Decimator();
+        Decimator decimator = new Decimator(DECIMATION, NORMAL_RATE_HZ);
         decimator.verify();
         List<Recording> recordings = new ArrayList<>();
         Path normal = dir.resolve("1797_Normal.npz");
         double[] normal48 = read(normal);
         recordings.add(new Recording(NORMAL, NORMAL, normal.getFileName().toString(), sha256(normal),
-                normal48.length, Decimator.INPUT_RATE_HZ, decimator.decimate(normal48)));
+                normal48.length, NORMAL_RATE_HZ, decimator.decimate(normal48)));
         for (String fault : FAULTS) {
             Path file = dir.resolve("1797_" + fault + "_DE12.npz");
             double[] x = read(file);
@@ -110,7 +114,7 @@ final class CwruData {
     List<LabelledWindow> normalTestWindowsWithCutoff(double cutoffHz) {
         Recording n = recordings.get(0);
         Recording r = new Recording(n.name(), n.faultType(), n.file(), n.sha256(), n.rawSamples(), n.rawRateHz(),
-                new Decimator(cutoffHz).decimate(normal48));
+                new Decimator(DECIMATION, NORMAL_RATE_HZ, cutoffHz).decimate(normal48));
         List<LabelledWindow> out = new ArrayList<>();
         cut(r, new VibrationFeatures(BANDS), r.trainEnd(), r.samples().length, true, out);
         return out;

@@ -30,21 +30,37 @@ final class Recording {
      *
      * @param format resolved format, not {@link RecordingFormat#AUTO}
      * @param sampleRateHz rate of an NPY/NPZ recording, ignored for CSV
+     * @param decimator applied to an NPY/NPZ recording, whose rate must be its input rate; ignored for CSV
      */
-    static Recording load(Path file, RecordingFormat format, String key, int column, double sampleRateHz)
-            throws IOException {
+    static Recording load(Path file, RecordingFormat format, String key, int column, double sampleRateHz,
+            Decimator decimator) throws IOException {
         String source = file.toString();
         switch (format) {
         case CSV:
             return timed(source, CsvSeriesReader.read(file));
         case NPY:
-            return evenlySampled(source, NpyReader.read(file, column), sampleRateHz);
+            return decimated(source, NpyReader.read(file, column), sampleRateHz, decimator);
         case NPZ:
-            return evenlySampled(source + " (array '" + key + "')", NpzReader.read(file, key, column),
-                    sampleRateHz);
+            return decimated(source + " (array '" + key + "')", NpzReader.read(file, key, column), sampleRateHz,
+                    decimator);
         default:
             throw new IllegalArgumentException("format " + format + " must be resolved to CSV, NPY or NPZ first");
         }
+    }
+
+    /** An evenly sampled recording, decimated first unless {@code decimator} is null or has factor 1. */
+    static Recording decimated(String source, double[] values, double sampleRateHz, Decimator decimator)
+            throws BadRecordingException {
+        if (decimator == null || decimator.factor() == 1 || values.length == 0) {
+            return evenlySampled(source, values, sampleRateHz);
+        }
+        if (values.length < decimator.taps()) {
+            throw new BadRecordingException(source, "has " + values.length + " samples; decimate "
+                    + decimator.factor() + " needs at least " + decimator.taps() + " (the taps of its anti-alias"
+                    + " filter); set decimate to 1 or replay a longer recording");
+        }
+        return evenlySampled(source + " decimated by " + decimator.factor() + " from " + sampleRateHz + " Hz",
+                decimator.decimate(values), sampleRateHz / decimator.factor());
     }
 
     static Recording evenlySampled(String source, double[] values, double sampleRateHz) throws BadRecordingException {

@@ -43,6 +43,12 @@ public @interface ReplayConfig {
             + " recordings carry their own timestamps and use 1 / the median interval between rows instead.")
     double sample_rate_hz() default 12000;
 
+    @AttributeDefinition(name = "Decimate", description = "Integer factor an NPY/NPZ recording is decimated by"
+            + " at load, through an anti-alias low-pass (Blackman windowed sinc, -6 dB at 5/6 of the new Nyquist):"
+            + " 1 = none, 4 turns the 48 kHz CWRU normal recording into 12 kHz. sample.rate.hz stays the file's rate;"
+            + " the samples are emitted at sample.rate.hz / decimate. Not for CSV recordings.")
+    int decimate() default 1;
+
     @AttributeDefinition(name = "Block size", description = "Samples per block for NPY/NPZ recordings;"
             + " CSV recordings deliver one row per block.")
     int block_size() default 256;

@@ -126,12 +126,27 @@ public final class ReplayDriver implements SensorDriver {
                 throw invalid("key is " + quote(config.key()) + "; name the .npz array to replay, e.g. DE");
             }
         }
+        int decimate = config.decimate();
+        if (decimate < 1 || decimate > Decimator.MAX_FACTOR) {
+            throw invalid("decimate " + decimate + " must be 1 (none) to " + Decimator.MAX_FACTOR
+                    + ", e.g. 4 to replay a 48 kHz recording at 12 kHz");
+        }
+        Decimator decimator = null;
+        if (format == RecordingFormat.CSV) {
+            if (decimate != 1) {
+                throw invalid("decimate " + decimate + " applies only to evenly sampled NPY/NPZ recordings, not to"
+                        + " the CSV '" + file + "'; set decimate to 1");
+            }
+        } else {
+            decimator = new Decimator(decimate, config.sample_rate_hz());
+        }
         if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
             throw invalid("file '" + file.toAbsolutePath() + "' " + (Files.exists(file) ? "is not a readable file"
                     : "does not exist") + "; set file to the path of a .csv, .npy or .npz recording");
         }
         try {
-            this.recording = Recording.load(file, format, config.key(), config.column(), config.sample_rate_hz());
+            this.recording = Recording.load(file, format, config.key(), config.column(), config.sample_rate_hz(),
+                    decimator);
         } catch (IOException e) {
             throw new IOException(prefix() + "cannot replay: " + e.getMessage(), e);
         }

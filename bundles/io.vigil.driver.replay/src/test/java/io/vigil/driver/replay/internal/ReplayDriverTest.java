@@ -272,6 +272,65 @@ class ReplayDriverTest {
     }
 
     @Test
+    void decimatesAnNpyRecordingAtLoad() throws IOException {
+        // 2000 samples at 4 kHz, decimate 4 (255 taps): (2000 - 255) / 4 + 1 = 437 samples at 1 kHz.
+        ReplayDriver driver = activate(new TestConfig("slow-down", ramp("ramp.npy", 2000)).sampleRateHz(4000)
+                .decimate(4).blockSize(100).validRange(-1e4, 1e4));
+        ChannelSpec spec = driver.channels().get(0);
+        assertEquals(1000, spec.sampleRateHz(), "the emitted rate is sample.rate.hz / decimate");
+        assertEquals(100, spec.blockSize());
+
+        Collector collector = new Collector();
+        driver.subscribe(collector);
+        await().atMost(PATIENCE).until(driver::finished);
+        assertEquals(437, driver.samplesEmitted());
+        assertEquals(5, driver.blocksEmitted());
+        double[] values = collector.values();
+        assertEquals(437, values.length);
+        assertArrayEquals(new Decimator(4, 4000).decimate(rampValues(2000)), values);
+        // a linear-phase low-pass with unit DC gain keeps a ramp, delayed by half the filter: 127 input samples
+        assertEquals(127, values[0], 1e-9);
+        assertEquals(127 + 4 * 436, values[436], 1e-9);
+        for (SampleBlock block : collector.blocks()) {
+            assertEquals(1000, block.sampleRateHz());
+        }
+        assertContiguous(collector.blocks());
+        assertEquals(START_NANOS + 437_000_000L, collector.blocks().get(4).nextStartNanos());
+    }
+
+    @Test
+    void decimateOneIsTheDefaultAndChangesNothing() throws IOException {
+        ReplayDriver driver = activate(new TestConfig("plain", ramp("ramp.npy", 50)).decimate(1).blockSize(10));
+        Collector collector = new Collector();
+        driver.subscribe(collector);
+        await().atMost(PATIENCE).until(driver::finished);
+        assertArrayEquals(rampValues(50), collector.values());
+        assertEquals(1000, driver.channels().get(0).sampleRateHz());
+    }
+
+    @Test
+    void decimateFailsActivationForCsvForBadFactorsAndForTooShortRecordings() throws IOException {
+        Path csv = Files.writeString(dir.resolve("ticks.csv"), "timestamp,value\n1000,1\n1002,2\n1004,3\n");
+        assertInvalid(new TestConfig("a", csv).decimate(4), "decimate 4 applies only to evenly sampled NPY/NPZ");
+        Path file = ramp("ramp.npy", 300);
+        assertInvalid(new TestConfig("a", file).decimate(0), "decimate 0 must be 1 (none) to 64");
+        assertInvalid(new TestConfig("a", file).decimate(-3), "decimate -3 must be 1 (none) to 64");
+        assertInvalid(new TestConfig("a", file).decimate(65), "decimate 65 must be 1 (none) to 64");
+        String message = assertThrows(IOException.class,
+                () -> activate(new TestConfig("a", ramp("short.npy", 200)).decimate(4))).getMessage();
+        assertTrue(message.contains("has 200 samples; decimate 4 needs at least 255"), message);
+        assertTrue(drivers.isEmpty());
+    }
+
+    private static double[] rampValues(int count) {
+        double[] values = new double[count];
+        for (int i = 0; i < count; i++) {
+            values[i] = i;
+        }
+        return values;
+    }
+
+    @Test
     void startsAtTheCurrentTimeWhenNoStartIsConfigured() throws IOException {
         ReplayDriver driver = activate(new TestConfig("now", ramp("ramp.npy", 10)).startEpochMs(0));
         long before = System.currentTimeMillis() * 1_000_000L;

@@ -21,6 +21,7 @@ final class TestConfig implements ReplayConfig {
     private String unit = "g";
     private double sampleRateHz = 1000;
     private int blockSize = 100;
+    private int decimate = 1;
     private double speed;
     private boolean loop;
     private double minValid = -100;
@@ -43,6 +44,7 @@ final class TestConfig implements ReplayConfig {
     TestConfig unit(String value) { unit = value; return this; }
     TestConfig sampleRateHz(double value) { sampleRateHz = value; return this; }
     TestConfig blockSize(int value) { blockSize = value; return this; }
+    TestConfig decimate(int value) { decimate = value; return this; }
     TestConfig speed(double value) { speed = value; return this; }
     TestConfig loop(boolean value) { loop = value; return this; }
     TestConfig validRange(double min, double max) { minValid = min; maxValid = max; return this; }
@@ -59,6 +61,7 @@ final class TestConfig implements ReplayConfig {
     @Override public String unit() { return unit; }
     @Override public double sample_rate_hz() { return sampleRateHz; }
     @Override public int block_size() { return blockSize; }
+    @Override public int decimate() { return decimate; }
     @Override public double speed() { return speed; }
     @Override public boolean loop() { return loop; }
     @Override public double min_valid() { return minValid; }

@@ -35,6 +35,7 @@ import io.vigil.api.sensor.ChannelKind;
 import io.vigil.api.sensor.ChannelSpec;
 import io.vigil.api.sensor.InputFault;
 import io.vigil.api.sensor.SampleBlock;
+import io.vigil.driver.replay.internal.Decimator;
 import io.vigil.driver.replay.internal.NpzReader;
 import io.vigil.features.internal.VibrationFeatures;
 
@@ -83,14 +84,14 @@ class CwruCalibrationTest {
             List.of("crest_factor", "kurtosis", "skewness"));
 
     /*
-     * Anti-alias step of the 48 kHz -> 12 kHz decimation: a windowed-sinc low-pass, cutoff (-6 dB) 5 kHz, Blackman
-     * window, 255 taps, evaluated only at the kept samples. Averaging groups of four would be simpler but is a poor
-     * low-pass: -3.7 dB at the new Nyquist (6 kHz), and 7-11 kHz folds onto 1-5 kHz attenuated by only 5-20 dB,
-     * straight into the band features. This filter is flat within 0.01 dB to 4.4 kHz and below -89 dB from 6.5 kHz,
-     * so nothing that folds onto 0-5.5 kHz survives. Its price: 5.25-6 kHz (band_7) is all but empty afterwards.
+     * The 48 kHz -> 12 kHz decimation, the replay driver's (decimate = 4) and the model training's: a windowed-sinc
+     * low-pass, cutoff (-6 dB) 5 kHz, Blackman window, 255 taps, evaluated only at the kept samples. Averaging groups
+     * of four would be simpler but is a poor low-pass: -3.7 dB at the new Nyquist (6 kHz), and 7-11 kHz folds onto
+     * 1-5 kHz attenuated by only 5-20 dB, straight into the band features. This filter is flat within 0.01 dB to
+     * 4.4 kHz and below -89 dB from 6.5 kHz, so nothing that folds onto 0-5.5 kHz survives. Its price: 5.25-6 kHz
+     * (band_7) is all but empty afterwards.
      */
-    private static final int DECIMATION = 4;
-    private static final double[] ANTI_ALIAS = blackmanSinc(255, 5_000, 48_000);
+    private static final Decimator DECIMATOR = new Decimator(4, 48_000);
 
     private static double[] normalDe;
     private static double[] normalFe;
@@ -120,15 +121,15 @@ class CwruCalibrationTest {
             }
         }
         double[] normal48 = NpzReader.read(normal, "DE", 0);
-        normalDe = decimate(normal48);
-        normalFe = decimate(NpzReader.read(normal, "FE", 0));
+        normalDe = DECIMATOR.decimate(normal48);
+        normalFe = DECIMATOR.decimate(NpzReader.read(normal, "FE", 0));
         for (String fault : FAULTS) {
             FAULT_DE.put(fault, NpzReader.read(cwru.resolve("1797_" + fault + "_DE12.npz"), "DE", 0));
         }
         REPORT.append("# Tier-0 detection on CWRU bearing data (1797 rpm, drive end)\n\n")
                 .append(String.format(Locale.ROOT, "Normal recording: %d samples at 48 kHz -> %d at 12 kHz (the "
                         + "filter's %d taps need full support); windows %d / hop %d, raise_after %d, clear_after %d, "
-                        + "min_relative_scale 0.02.%n%n", normal48.length, normalDe.length, ANTI_ALIAS.length, WINDOW,
+                        + "min_relative_scale 0.02.%n%n", normal48.length, normalDe.length, DECIMATOR.taps(), WINDOW,
                         HOP, RAISE_AFTER, CLEAR_AFTER));
     }
 
@@ -155,15 +156,15 @@ class CwruCalibrationTest {
     void decimationFilterKeepsTheBandAndStopsWhatWouldFoldBack() {
         double passRipple = 0;
         for (double f = 0; f <= 4_400; f += 10) {
-            passRipple = Math.max(passRipple, Math.abs(gainDb(ANTI_ALIAS, f, 48_000)));
+            passRipple = Math.max(passRipple, Math.abs(DECIMATOR.gainDb(f)));
         }
         double stop = Double.NEGATIVE_INFINITY;
         for (double f = 6_500; f <= 24_000; f += 10) {
-            stop = Math.max(stop, gainDb(ANTI_ALIAS, f, 48_000));
+            stop = Math.max(stop, DECIMATOR.gainDb(f));
         }
         REPORT.append(String.format(Locale.ROOT, "Decimation filter: ripple %.4f dB up to 4.4 kHz, at most %.1f dB "
                 + "from 6.5 kHz (what would fold onto 0-5.5 kHz), %.1f dB at 5 kHz, %.1f dB at 5.5 kHz.%n%n",
-                passRipple, stop, gainDb(ANTI_ALIAS, 5_000, 48_000), gainDb(ANTI_ALIAS, 5_500, 48_000)));
+                passRipple, stop, DECIMATOR.gainDb(5_000), DECIMATOR.gainDb(5_500)));
         assertTrue(passRipple < 0.01, "pass band ripple " + passRipple + " dB");
         assertTrue(stop < -80, "stop band " + stop + " dB");
     }
@@ -564,53 +565,6 @@ class CwruCalibrationTest {
     private static double median(double[] sorted) {
         int n = sorted.length;
         return n % 2 == 1 ? sorted[n / 2] : 0.5 * (sorted[n / 2 - 1] + sorted[n / 2]);
-    }
-
-    /** Low-pass with {@link #ANTI_ALIAS}, then keep every 4th sample; only outputs with the full filter inside. */
-    static double[] decimate(double[] x) {
-        int taps = ANTI_ALIAS.length;
-        double[] y = new double[(x.length - taps) / DECIMATION + 1];
-        for (int m = 0; m < y.length; m++) {
-            double sum = 0;
-            int offset = m * DECIMATION;
-            for (int k = 0; k < taps; k++) {
-                sum += ANTI_ALIAS[k] * x[offset + k];
-            }
-            y[m] = sum;
-        }
-        return y;
-    }
-
-    /** Linear-phase low-pass: ideal sinc at {@code cutoffHz} (-6 dB) times a Blackman window, unit gain at DC. */
-    static double[] blackmanSinc(int taps, double cutoffHz, double rateHz) {
-        double fc = cutoffHz / rateHz;
-        int mid = (taps - 1) / 2;
-        double[] h = new double[taps];
-        double sum = 0;
-        for (int i = 0; i < taps; i++) {
-            int k = i - mid;
-            double sinc = k == 0 ? 2 * fc : Math.sin(2 * Math.PI * fc * k) / (Math.PI * k);
-            double phase = 2 * Math.PI * i / (taps - 1);
-            double w = 0.42 - 0.5 * Math.cos(phase) + 0.08 * Math.cos(2 * phase);
-            h[i] = sinc * w;
-            sum += h[i];
-        }
-        for (int i = 0; i < taps; i++) {
-            h[i] /= sum;
-        }
-        return h;
-    }
-
-    /** Gain of FIR {@code h} at {@code f} Hz, in dB. */
-    static double gainDb(double[] h, double f, double rateHz) {
-        double re = 0;
-        double im = 0;
-        for (int k = 0; k < h.length; k++) {
-            double phase = 2 * Math.PI * f * k / rateHz;
-            re += h[k] * Math.cos(phase);
-            im -= h[k] * Math.sin(phase);
-        }
-        return 10 * Math.log10(re * re + im * im);
     }
 
     /** The smallest k with P(K > k) <= tail for K ~ Binomial(n, p). */
