@@ -41,10 +41,6 @@ public final class ScalarFeatures implements FeatureExtractor {
     public FeatureVector extract(Window window) {
         final double[] x = window.samples();
         final int n = x.length;
-        if (n == 0) {
-            throw new IllegalArgumentException("scalar features: window " + window.seq() + " of "
-                    + window.assetId() + "/" + window.channel() + " has no samples; windows must not be empty");
-        }
         double sum = 0;
         double min = Double.POSITIVE_INFINITY;
         double max = Double.NEGATIVE_INFINITY;

@@ -117,10 +117,6 @@ public final class VibrationFeatures implements FeatureExtractor {
     public FeatureVector extract(Window window) {
         final double[] x = window.samples();
         final int n = x.length;
-        if (n == 0) {
-            throw new IllegalArgumentException("vibration features: window " + window.seq() + " of "
-                    + window.assetId() + "/" + window.channel() + " has no samples; windows must not be empty");
-        }
         final int padded = nextPowerOfTwo(n);
         final double[][][] scratch = scratch(n, padded);
         final double[][] spectrum = scratch[0];

@@ -197,7 +197,7 @@ class VibrationFeaturesTest {
     }
 
     @Test
-    void emptyWindowIsRejectedNamingTheWindow() {
+    void emptyWindowCannotBeBuiltSoNeverReachesTheExtractor() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> features.extract(new Window("pump-7", "de-axial", 12, 0, RATE, new double[0])));
         assertTrue(e.getMessage().contains("pump-7/de-axial"), e.getMessage());
