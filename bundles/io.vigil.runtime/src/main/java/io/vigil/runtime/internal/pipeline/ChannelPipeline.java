@@ -89,6 +89,7 @@ public final class ChannelPipeline {
     private long lastArrivalNanoTime;
     private boolean stalled;
     private boolean ended;
+    private volatile ChannelStatus published;
 
     /**
      * @param tier1 the tier-1 model serving the asset right now, or null; read once per window, so every window
@@ -112,6 +113,7 @@ public final class ChannelPipeline {
         this.buffer = new double[windowSize];
         this.replaced = new boolean[windowSize];
         this.lastArrivalNanoTime = nowNanoTime;
+        publish();
     }
 
     public ChannelSpec spec() {
@@ -145,7 +147,7 @@ public final class ChannelPipeline {
             if (bad) {
                 double value = v;
                 int index = i;
-                count(fault, () -> value + " at sample " + index + " of block starting " + block.startEpochNanos()
+                tally(fault, () -> value + " at sample " + index + " of block starting " + block.startEpochNanos()
                         + " ns");
                 v = lastValid;
             } else {
@@ -174,6 +176,7 @@ public final class ChannelPipeline {
         }
         samples += values.length;
         expectedNextNanos = block.nextStartNanos();
+        publish();
     }
 
     private void checkTimeline(SampleBlock block) {
@@ -183,11 +186,11 @@ public final class ChannelPipeline {
         long tolerance = Math.round(0.5e9 / block.sampleRateHz());
         long delta = block.startEpochNanos() - expectedNextNanos;
         if (delta > tolerance) {
-            count(InputFault.GAP, () -> String.format("%.3f s of samples missing before %d ns", delta / 1e9,
+            tally(InputFault.GAP, () -> String.format("%.3f s of samples missing before %d ns", delta / 1e9,
                     block.startEpochNanos()));
             restartWindow();
         } else if (delta < -tolerance) {
-            count(InputFault.TIME_REVERSAL, () -> String.format("block starts %.3f s before the previous one ended",
+            tally(InputFault.TIME_REVERSAL, () -> String.format("block starts %.3f s before the previous one ended",
                     -delta / 1e9));
             restartWindow();
         }
@@ -316,10 +319,16 @@ public final class ChannelPipeline {
         restartWindow();
         lastArrivalNanoTime = System.nanoTime();
         stalled = false;
+        publish();
     }
 
     /** Counts a fault reported from outside the sample stream (driver errors). */
     public synchronized void count(InputFault fault, Supplier<String> detail) {
+        tally(fault, detail);
+        publish();
+    }
+
+    private void tally(InputFault fault, Supplier<String> detail) {
         faults[fault.ordinal()]++;
         output.fault(assetId, spec.name(), fault, detail);
     }
@@ -327,6 +336,7 @@ public final class ChannelPipeline {
     /** Clears an active alert because this channel is being discarded; see AlertStateMachine#abandon. */
     public synchronized void abandon(String why) {
         alerts.abandon(why, System.currentTimeMillis()).ifPresent(output::alert);
+        publish();
     }
 
     /** The driver says the data has ended (a finished replay): the silence that follows is not a stall. */
@@ -335,6 +345,7 @@ public final class ChannelPipeline {
         long s = samples;
         long w = windows;
         output.fault(assetId, spec.name(), null, () -> "end of stream: " + s + " samples in " + w + " windows");
+        publish();
     }
 
     /** Marks the channel stalled, once per stall, when nothing arrived for {@code timeoutNanos}. */
@@ -342,17 +353,27 @@ public final class ChannelPipeline {
         if (!stalled && !ended && nowNanoTime - lastArrivalNanoTime > timeoutNanos) {
             stalled = true;
             long silence = nowNanoTime - lastArrivalNanoTime;
-            count(InputFault.STALL, () -> String.format("no data for %.1f s", silence / 1e9));
+            tally(InputFault.STALL, () -> String.format("no data for %.1f s", silence / 1e9));
+            publish();
         }
     }
 
-    public synchronized ChannelStatus status() {
+    /**
+     * The channel's status as of its last change. Read without the channel's lock, so a status page or a
+     * listener asking for it never waits on (or deadlocks with) a channel busy scoring a window.
+     */
+    public ChannelStatus status() {
+        return published;
+    }
+
+    /** Called under the lock at the end of every change. */
+    private void publish() {
         Map<InputFault, Long> counts = new EnumMap<>(InputFault.class);
         for (InputFault f : InputFault.values()) {
             counts.put(f, faults[f.ordinal()]);
         }
-        return new ChannelStatus(spec.name(), samples, windows, windowsDiscarded + windowsFailed, counts, stalled, detector.state(),
-                detector.threshold(), detector.targetFalseAlarmRate(), detector.observedAnomalyRate(),
-                alerts.active(), lastModel, modelWindows, modelErrors);
+        published = new ChannelStatus(spec.name(), samples, windows, windowsDiscarded + windowsFailed, counts,
+                stalled, detector.state(), detector.threshold(), detector.targetFalseAlarmRate(),
+                detector.observedAnomalyRate(), alerts.active(), lastModel, modelWindows, modelErrors);
     }
 }
