@@ -5,4 +5,4 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 mvn -B -q install -DskipTests
-exec distribution/target/vigil/bin/vigil "$@"
+exec distribution/target/vigil/bin/vigil
