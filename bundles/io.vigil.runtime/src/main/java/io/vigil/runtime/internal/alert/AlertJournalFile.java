@@ -7,6 +7,7 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -27,6 +28,9 @@ import io.vigil.api.alert.Alert;
  * <p>A power cut can leave a torn last line (no newline yet). Opening the journal cuts such a tail off instead
  * of failing, so the gateway always comes back up with its history intact up to the last whole alert. A whole
  * line that cannot be read (edited by hand, bit rot) is skipped and counted, never deleted.
+ *
+ * <p>The file is rotated when it reaches its size bound and a bounded number of files is kept, so the journal's
+ * disk use (and the memory read at start) is bounded whatever a flapping machine does.
  */
 public final class AlertJournalFile implements AutoCloseable {
 
@@ -36,22 +40,54 @@ public final class AlertJournalFile implements AutoCloseable {
     // a broken detector scores NaN, and that alert must be journaled like any other
     private static final Gson GSON = new GsonBuilder().serializeSpecialFloatingPointValues().create();
 
+    /** Default bound of one journal file; with the default 5 files, 40 MB of alerts at most. */
+    public static final long DEFAULT_MAX_BYTES = 8L * 1024 * 1024;
+    public static final int DEFAULT_MAX_FILES = 5;
+
     private final Path path;
-    private final FileChannel channel;
+    private final long maxBytes;
+    private final int maxFiles;
+    private FileChannel channel;
     private final Deque<Alert> tail = new ArrayDeque<>();
-    private long size;
+    private long currentEntries;
+    /** Entries in alerts.jsonl.1, .2, ... in that order. */
+    private final Deque<Long> rotatedEntries = new ArrayDeque<>();
     private final long repairedBytes;
     private long unreadableLines;
 
     public AlertJournalFile(Path path) throws IOException {
+        this(path, DEFAULT_MAX_BYTES, DEFAULT_MAX_FILES);
+    }
+
+    /**
+     * @param maxBytes size at which the journal file is rotated to {@code <name>.1}, so an unattended gateway
+     *        never fills its disk with alerts
+     * @param maxFiles files kept, the current one included (at least 2); the oldest is deleted on rotation
+     */
+    public AlertJournalFile(Path path, long maxBytes, int maxFiles) throws IOException {
+        if (maxBytes < 1024 || maxFiles < 2) {
+            throw new IllegalArgumentException("alert journal " + path + ": max.bytes must be >= 1024 and max.files"
+                    + " >= 2, got " + maxBytes + " and " + maxFiles);
+        }
         this.path = path;
+        this.maxBytes = maxBytes;
+        this.maxFiles = maxFiles;
         Path parent = path.toAbsolutePath().getParent();
         if (parent != null) {
             Files.createDirectories(parent);
         }
+        for (int k = maxFiles - 1; k >= 1; k--) { // oldest first, so the memory tail ends with the newest
+            Path rotated = rotated(k);
+            if (Files.exists(rotated)) {
+                long before = currentEntries;
+                load(rotated);
+                rotatedEntries.addFirst(currentEntries - before);
+                currentEntries = before;
+            }
+        }
         channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ,
                 StandardOpenOption.WRITE);
-        long good = load();
+        long good = load(path);
         repairedBytes = channel.size() - good;
         if (repairedBytes > 0) {
             channel.truncate(good);
@@ -60,9 +96,13 @@ public final class AlertJournalFile implements AutoCloseable {
         channel.position(good);
     }
 
-    /** Reads the whole lines; returns the offset just past the last one. */
-    private long load() throws IOException {
-        byte[] all = Files.readAllBytes(path);
+    private Path rotated(int k) {
+        return path.resolveSibling(path.getFileName() + "." + k);
+    }
+
+    /** Reads the whole lines of {@code file}; returns the offset just past the last one. */
+    private long load(Path file) throws IOException {
+        byte[] all = Files.readAllBytes(file);
         int start = 0;
         for (int i = 0; i < all.length; i++) {
             if (all[i] != '\n') {
@@ -71,7 +111,7 @@ public final class AlertJournalFile implements AutoCloseable {
             String line = new String(all, start, i - start, StandardCharsets.UTF_8);
             try {
                 remember(GSON.fromJson(line, Alert.class));
-                size++;
+                currentEntries++;
             } catch (JsonParseException | NullPointerException e) {
                 unreadableLines++;
             }
@@ -110,7 +150,34 @@ public final class AlertJournalFile implements AutoCloseable {
                     + ": " + e.getMessage() + "; check the disk (space, permissions)", e);
         }
         remember(alert);
-        size++;
+        currentEntries++;
+        try {
+            if (channel.size() >= maxBytes) {
+                rotate();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("alert " + alert.id() + " is journaled, but rotating " + path
+                    + " failed: " + e.getMessage() + "; check the disk", e);
+        }
+    }
+
+    /** alerts.jsonl becomes alerts.jsonl.1, .1 becomes .2, ...; the oldest beyond max.files is deleted. */
+    private void rotate() throws IOException {
+        channel.close();
+        Files.deleteIfExists(rotated(maxFiles - 1));
+        for (int k = maxFiles - 2; k >= 1; k--) {
+            if (Files.exists(rotated(k))) {
+                Files.move(rotated(k), rotated(k + 1), StandardCopyOption.ATOMIC_MOVE);
+            }
+        }
+        Files.move(path, rotated(1), StandardCopyOption.ATOMIC_MOVE);
+        rotatedEntries.addFirst(currentEntries);
+        while (rotatedEntries.size() > maxFiles - 1) {
+            rotatedEntries.removeLast();
+        }
+        currentEntries = 0;
+        channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                StandardOpenOption.WRITE);
     }
 
     private void cutBackTo(long position) {
@@ -133,8 +200,9 @@ public final class AlertJournalFile implements AutoCloseable {
         return List.copyOf(all.subList(Math.max(0, all.size() - max), all.size()));
     }
 
+    /** @return entries in the files kept (the current one and the rotated ones) */
     public synchronized long size() {
-        return size;
+        return currentEntries + rotatedEntries.stream().mapToLong(Long::longValue).sum();
     }
 
     private void remember(Alert alert) {

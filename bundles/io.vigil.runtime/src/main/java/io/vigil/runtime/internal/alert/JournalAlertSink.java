@@ -36,6 +36,14 @@ public final class JournalAlertSink implements AlertSink, AlertJournal {
         @AttributeDefinition(name = "Journal file", description = "Path of the journal file. Empty: alerts.jsonl "
                 + "in the directory named by the vigil.data framework property, or in the bundle's data area.")
         String path() default "";
+
+        @AttributeDefinition(name = "File size bound (bytes)", description = "The journal file is renamed to "
+                + "<file>.1 (and older ones shifted) when it reaches this size.")
+        long max_bytes() default AlertJournalFile.DEFAULT_MAX_BYTES;
+
+        @AttributeDefinition(name = "Files kept", description = "Journal files kept, the current one included; "
+                + "the oldest is deleted on rotation.")
+        int max_files() default AlertJournalFile.DEFAULT_MAX_FILES;
     }
 
     private final AlertJournalFile journal;
@@ -50,7 +58,7 @@ public final class JournalAlertSink implements AlertSink, AlertJournal {
         } else {
             path = context.getDataFile("alerts.jsonl").toPath();
         }
-        journal = new AlertJournalFile(path);
+        journal = new AlertJournalFile(path, config.max_bytes(), config.max_files());
         if (journal.repairedBytes() > 0) {
             LOG.log(Level.WARNING, "alert journal " + path + ": cut " + journal.repairedBytes()
                     + " bytes of a torn last entry (an interrupted write); earlier entries are intact");

@@ -59,6 +59,32 @@ class AlertJournalFileTest {
     }
 
     @Test
+    void rotatesAtItsBoundAndKeepsABoundedNumberOfFiles() throws IOException {
+        Path file = dir.resolve("alerts.jsonl");
+        try (AlertJournalFile j = new AlertJournalFile(file, 2048, 3)) {
+            for (int i = 0; i < 60; i++) {
+                j.append(alert(i, AlertState.RAISED));
+            }
+            assertEquals(Files.readAllLines(file).size() + Files.readAllLines(dir.resolve("alerts.jsonl.1")).size()
+                    + Files.readAllLines(dir.resolve("alerts.jsonl.2")).size(), j.size(),
+                    "size counts the entries of the files kept");
+            assertEquals(alert(59, AlertState.RAISED), j.recent(1).get(0));
+        }
+        assertEquals(false, Files.exists(dir.resolve("alerts.jsonl.3")), "no more than 3 files");
+        for (String name : new String[] { "alerts.jsonl", "alerts.jsonl.1", "alerts.jsonl.2" }) {
+            assertEquals(true, Files.size(dir.resolve(name)) < 2048 + 512, name + " stays near its bound");
+        }
+        try (AlertJournalFile j = new AlertJournalFile(file, 2048, 3)) {
+            long kept = Files.readAllLines(file).size() + Files.readAllLines(dir.resolve("alerts.jsonl.1")).size()
+                    + Files.readAllLines(dir.resolve("alerts.jsonl.2")).size();
+            assertEquals(kept, j.size(), "reopened, it counts the same entries");
+            assertEquals(alert(59, AlertState.RAISED), j.recent(1).get(0), "the newest entry is the last one");
+            assertEquals(alert(60 - (int) Math.min(kept, 10), AlertState.RAISED), j.recent(10).get(0),
+                    "older entries come from the rotated files, in order");
+        }
+    }
+
+    @Test
     void tornLastLineIsCutAndHistoryKept() throws IOException {
         Path file = dir.resolve("alerts.jsonl");
         try (AlertJournalFile j = new AlertJournalFile(file)) {
