@@ -129,10 +129,6 @@ public abstract class VigilTestSupport {
         return c;
     }
 
-    protected static Dictionary<String, Object> dictionary(Map<String, ?> map) {
-        return new Hashtable<>(map);
-    }
-
     /** Collects EventAdmin events on {@code topic} from now on. */
     protected List<Event> collectEvents(String topic) {
         List<Event> events = new CopyOnWriteArrayList<>();

@@ -1,6 +1,5 @@
 package io.vigil.models.internal;
 
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
@@ -116,14 +115,5 @@ final class ModelLoader {
             }
         }
         return true;
-    }
-
-    @Override
-    public String toString() {
-        return "ModelLoader[" + engine.name() + " " + engine.runtimeVersion() + ", " + options + "]";
-    }
-
-    static String describe(long[] shape) {
-        return Arrays.toString(shape);
     }
 }
