@@ -1,5 +1,6 @@
 package io.vigil.api.asset;
 
+import java.util.List;
 import java.util.Map;
 
 import io.vigil.api.detect.DetectorState;
@@ -23,13 +24,15 @@ import io.vigil.api.sensor.InputFault;
  * @param model the tier-1 model serving the channel ({@code name:version}), empty when tier-0 alone decides
  * @param modelWindows windows the tier-1 models scored
  * @param modelErrors windows a tier-1 model failed on (error, NaN score); tier-0 decided those
+ * @param features names of the features of the channel's windows, empty until the first window is scored
  */
 public record ChannelStatus(String channel, long samples, long windows, long windowsDiscarded,
         Map<InputFault, Long> faults, boolean stalled, DetectorState detectorState, double threshold,
         double targetFalseAlarmRate, double observedAnomalyRate, boolean alertActive, String model,
-        long modelWindows, long modelErrors) {
+        long modelWindows, long modelErrors, List<String> features) {
 
     public ChannelStatus {
         faults = Map.copyOf(faults);
+        features = List.copyOf(features);
     }
 }

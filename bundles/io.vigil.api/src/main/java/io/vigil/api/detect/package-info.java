@@ -1,5 +1,6 @@
 /**
- * Per-window detection results from tier-0 detectors (and, later, tier-1 models).
+ * Per-window detection results from the tier-0 detector and tier-1 models, and the whiteboards that receive
+ * them.
  */
 @Export
 @Version("1.0.0")

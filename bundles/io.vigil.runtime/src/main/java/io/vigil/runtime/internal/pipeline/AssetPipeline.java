@@ -31,6 +31,8 @@ import io.vigil.api.asset.AssetStatus;
 import io.vigil.api.asset.ChannelStatus;
 import io.vigil.api.detect.Detection;
 import io.vigil.api.detect.DetectionListener;
+import io.vigil.api.detect.ScoredWindow;
+import io.vigil.api.detect.WindowListener;
 import io.vigil.api.feature.FeatureExtractor;
 import io.vigil.api.feature.FeatureVector;
 import io.vigil.api.model.Model;
@@ -68,6 +70,7 @@ public final class AssetPipeline implements ChannelPipeline.Output {
     private final Map<SensorDriver, DriverBinding> bindings = new ConcurrentHashMap<>();
     private final Map<ChannelKind, FeatureExtractor> extractors = new ConcurrentHashMap<>();
     private final List<DetectionListener> detectionListeners = new CopyOnWriteArrayList<>();
+    private final List<WindowListener> windowListeners = new CopyOnWriteArrayList<>();
     private final Map<Model, Version> models = new ConcurrentHashMap<>();
     /** The tier-1 model serving now; channels read it once per window. */
     private volatile Model tier1;
@@ -235,6 +238,15 @@ public final class AssetPipeline implements ChannelPipeline.Output {
         detectionListeners.remove(listener);
     }
 
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    void bindWindowListener(WindowListener listener) {
+        windowListeners.add(listener);
+    }
+
+    void unbindWindowListener(WindowListener listener) {
+        windowListeners.remove(listener);
+    }
+
     public String assetId() {
         return assetId;
     }
@@ -261,6 +273,18 @@ public final class AssetPipeline implements ChannelPipeline.Output {
             } catch (RuntimeException e) {
                 faultLog.log(Level.WARNING, "listener:" + l.getClass().getName(), "asset " + assetId
                         + ": detection listener " + l.getClass().getName() + " failed; it is skipped", e);
+            }
+        }
+    }
+
+    @Override
+    public void window(ScoredWindow window) {
+        for (WindowListener l : windowListeners) {
+            try {
+                l.onWindow(window);
+            } catch (RuntimeException e) {
+                faultLog.log(Level.WARNING, "window-listener:" + l.getClass().getName(), "asset " + assetId
+                        + ": window listener " + l.getClass().getName() + " failed; it is skipped", e);
             }
         }
     }

@@ -12,6 +12,7 @@ import io.vigil.api.asset.ChannelStatus;
 import io.vigil.api.detect.Detection;
 import io.vigil.api.detect.DetectorState;
 import io.vigil.api.detect.ModelRef;
+import io.vigil.api.detect.ScoredWindow;
 import io.vigil.api.feature.FeatureExtractor;
 import io.vigil.api.feature.FeatureVector;
 import io.vigil.api.feature.Window;
@@ -45,6 +46,10 @@ public final class ChannelPipeline {
         void detection(Detection detection, FeatureVector features);
 
         void alert(Alert alert);
+
+        /** The window's final verdict, after the alert state machine took it. */
+        default void window(ScoredWindow window) {
+        }
 
         /**
          * Bad input, or with a null fault a notice about the channel. The detail is built only if it is logged:
@@ -235,14 +240,19 @@ public final class ChannelPipeline {
         windows++;
         output.detection(detection, features);
         Detection verdict = detection;
-        if (v.anomalous() || tier1Mode == Tier1Mode.EVERY_WINDOW) {
+        boolean escalated = v.anomalous() || tier1Mode == Tier1Mode.EVERY_WINDOW;
+        long modelNanos = -1;
+        if (escalated) {
+            long start = System.nanoTime();
             Detection modelVerdict = scoreWithModel(window, features, ingestNanoTime);
             if (modelVerdict != null) {
+                modelNanos = modelVerdict.decisionNanoTime() - start;
                 output.detection(modelVerdict, features);
                 verdict = modelVerdict;
             }
         }
         alerts.onDetection(verdict, window.endEpochNanos() / 1_000_000).ifPresent(output::alert);
+        output.window(new ScoredWindow(detection, verdict, features, escalated, modelNanos));
     }
 
     /**
@@ -374,6 +384,7 @@ public final class ChannelPipeline {
         }
         published = new ChannelStatus(spec.name(), samples, windows, windowsDiscarded + windowsFailed, counts,
                 stalled, detector.state(), detector.threshold(), detector.targetFalseAlarmRate(),
-                detector.observedAnomalyRate(), alerts.active(), lastModel, modelWindows, modelErrors);
+                detector.observedAnomalyRate(), alerts.active(), lastModel, modelWindows, modelErrors,
+                featureNames == null ? List.of() : featureNames);
     }
 }

@@ -11,6 +11,7 @@ import java.util.function.Supplier;
 
 import io.vigil.api.alert.Alert;
 import io.vigil.api.detect.Detection;
+import io.vigil.api.detect.ScoredWindow;
 import io.vigil.api.feature.FeatureExtractor;
 import io.vigil.api.feature.FeatureVector;
 import io.vigil.api.feature.Window;
@@ -74,6 +75,7 @@ final class TestSupport {
         final List<FeatureVector> features = new CopyOnWriteArrayList<>();
         final List<Window> windows = new ArrayList<>();
         final List<Alert> alerts = new CopyOnWriteArrayList<>();
+        final List<ScoredWindow> scored = new CopyOnWriteArrayList<>();
         final Map<InputFault, AtomicLong> faults = new ConcurrentHashMap<>();
 
         @Override public void detection(Detection d, FeatureVector f) {
@@ -81,6 +83,7 @@ final class TestSupport {
             features.add(f);
         }
         @Override public void alert(Alert a) { alerts.add(a); }
+        @Override public void window(ScoredWindow w) { scored.add(w); }
         @Override public void fault(String asset, String channel, InputFault fault, Supplier<String> detail) {
             if (fault != null) {
                 faults.computeIfAbsent(fault, k -> new AtomicLong()).incrementAndGet();

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 
 import io.vigil.api.alert.AlertState;
 import io.vigil.api.detect.Detection;
+import io.vigil.api.detect.ScoredWindow;
 import io.vigil.api.feature.FeatureVector;
 import io.vigil.api.model.Model;
 import io.vigil.api.model.ModelDescriptor;
@@ -115,6 +116,34 @@ class Tier1Test {
         assertEquals(List.of(10L, 11L, 12L, 13L, 14L, 15L, 16L, 17L, 18L, 19L), two, "none dropped, none twice");
         assertEquals(20, c.status().modelWindows());
         assertEquals("", c.status().model(), "tier-0 only after the uninstall");
+    }
+
+    @Test
+    void everyWindowIsHandedOnOnceWithTheVerdictTheAlertsActedOn() {
+        ChannelPipeline c = channel(Tier1Mode.ESCALATED);
+        FormulaModel model = new FormulaModel("1.0.0", List.of("rms"), 0.5, f -> 0.9);
+        serving.set(model);
+        feed(c, 41, 1); // 40 windows: commissioning and healthy, none escalated
+        feed(c, 6, 8); // escalated, confirmed by the model
+
+        List<Long> tier0 = out.detections.stream().filter(d -> d.source().equals(ChannelPipeline.TIER0))
+                .map(Detection::windowSeq).toList();
+        assertEquals(tier0, out.scored.stream().map(w -> w.verdict().windowSeq()).toList(),
+                "every scored window handed on once, in order (windows with too much bad input are not scored)");
+        for (ScoredWindow w : out.scored) {
+            assertEquals(w.tier0().windowSeq(), w.verdict().windowSeq());
+            assertEquals(w.tier0().anomalous(), w.escalated(), "escalated exactly when tier-0 flags, in this mode");
+            if (w.escalated()) {
+                assertEquals("bearing-fault", w.verdict().source().name(), "the model's verdict is the one acted on");
+                assertTrue(w.modelNanos() >= 0);
+            } else {
+                assertSame(w.tier0(), w.verdict());
+                assertEquals(-1, w.modelNanos(), "no model ran");
+            }
+            assertEquals(List.of("rms", "peak"), w.features().names());
+        }
+        assertTrue(out.scored.stream().anyMatch(ScoredWindow::escalated));
+        assertEquals(List.of("rms", "peak"), c.status().features());
     }
 
     @Test
