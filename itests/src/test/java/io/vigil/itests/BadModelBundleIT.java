@@ -4,19 +4,12 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.File;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.jar.Attributes;
-import java.util.jar.JarEntry;
-import java.util.jar.JarOutputStream;
-import java.util.jar.Manifest;
 
 import javax.inject.Inject;
 
@@ -30,42 +23,11 @@ import io.vigil.api.model.RejectedModel;
 /** Broken model bundles are refused with the bundle and the problem named, while model 1.0.0 keeps serving. */
 public class BadModelBundleIT extends VigilTestSupport {
 
-    private static final String REQUIRE = "osgi.extender;filter:=\"(&(osgi.extender=vigil.model)(version>=1.0.0)"
-            + "(!(version>=2.0.0)))\"";
-
     @Inject
     ModelCatalog catalog;
 
     private static Path reference() {
         return Path.of(System.getProperty("vigil.models.dir"), "bearing-fault-1.0.0");
-    }
-
-    private Bundle installModelBundle(String bsn, String header, byte[] model, byte[] descriptor)
-            throws Exception {
-        Manifest m = new Manifest();
-        Attributes a = m.getMainAttributes();
-        a.put(Attributes.Name.MANIFEST_VERSION, "1.0");
-        a.putValue("Bundle-ManifestVersion", "2");
-        a.putValue("Bundle-SymbolicName", bsn);
-        a.putValue("Bundle-Version", "1.0.0");
-        a.putValue("Require-Capability", REQUIRE);
-        if (header != null) {
-            a.putValue("Vigil-Model", header);
-        }
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (JarOutputStream jar = new JarOutputStream(bytes, m)) {
-            add(jar, "model/model.onnx", model);
-            add(jar, "model/descriptor.json", descriptor);
-        }
-        Bundle b = context.installBundle("test:" + bsn, new ByteArrayInputStream(bytes.toByteArray()));
-        b.start();
-        return b;
-    }
-
-    private static void add(JarOutputStream jar, String name, byte[] data) throws IOException {
-        jar.putNextEntry(new JarEntry(name));
-        jar.write(data);
-        jar.closeEntry();
     }
 
     private RejectedModel rejectionOf(Bundle b) {

@@ -96,13 +96,65 @@ public class GatewayLaunchIT {
     }
 
     private int get(String path, String user, String password) throws IOException, InterruptedException {
+        return send("GET", path, null, user, password).statusCode();
+    }
+
+    private HttpResponse<String> send(String method, String path, String json, String user, String password)
+            throws IOException, InterruptedException {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .timeout(Duration.ofSeconds(10));
+                .timeout(Duration.ofSeconds(10)).method(method, json == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(json));
         if (user != null) {
             request.header("Authorization", "Basic " + Base64.getEncoder()
                     .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8)));
         }
-        return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+        return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private String password(Path log) {
+        Matcher m = PASSWORD.matcher(read(log));
+        assertTrue("credentials printed on first start:\n" + read(log), m.find());
+        return m.group(1);
+    }
+
+    @Test
+    public void aPromotionOverRestSurvivesARestartOfTheGateway() throws Exception {
+        Path log = start("first.log");
+        await().atMost(Duration.ofSeconds(30)).until(() -> PASSWORD.matcher(read(log)).find());
+        String password = password(log);
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
+                .until(() -> get("/vigil/api/shadow", "vigil", password) == 200);
+
+        // model 2.0.0 hot-deployed: pump-2 is pinned to 1.0.0, so it waits for shadow and promotion
+        Files.copy(home.resolve("models/io.vigil.model.bearing.v2.jar"), home.resolve("load/v2.jar"));
+        String start = "{\"model\":\"bearing-fault\",\"version\":\"2.0.0\"}";
+        HttpResponse<String> started = await().atMost(Duration.ofSeconds(60)).until(() -> send("POST",
+                "/vigil/api/shadow/pump-2/start", start, "vigil", password), r -> r.statusCode() != 404);
+        assertEquals(started.body(), 201, started.statusCode());
+        HttpResponse<String> refused = send("POST", "/vigil/api/shadow/pump-2/promote", "{}", "vigil", password);
+        assertEquals("the default gate wants 1000 windows and an hour: " + refused.body(), 409,
+                refused.statusCode());
+        HttpResponse<String> promoted = send("POST", "/vigil/api/shadow/pump-2/promote", "{\"force\":true}",
+                "vigil", password);
+        assertEquals(promoted.body(), 200, promoted.statusCode());
+        assertTrue(promoted.body(), promoted.body().contains("\"state\":\"PROMOTED\"")
+                && promoted.body().contains("\"forced\":true"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> read(log).contains(
+                "asset pump-2: tier-1 model now bearing-fault:2.0.0"));
+        // File Install writes the promoted configuration back to etc/, the operator's copy of the truth
+        Path cfg = home.resolve("etc/io.vigil.runtime.asset-pump2.cfg");
+        await().atMost(Duration.ofSeconds(30)).until(() -> read(cfg).contains("[2.0.0,2.0.0]"));
+
+        stopGateway();
+        Path second = start("second.log");
+        await().atMost(Duration.ofSeconds(60)).until(() -> read(second).contains(
+                "asset pump-2: tier-1 model now bearing-fault:2.0.0"));
+        assertFalse("pump-2 never serves 1.0.0 after the restart", read(second).contains(
+                "asset pump-2: tier-1 model now bearing-fault:1.0.0"));
+        HttpResponse<String> kept = await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> send(
+                "GET", "/vigil/api/shadow/pump-2", null, "vigil", password), r -> r.statusCode() == 200);
+        assertTrue(kept.body(), kept.body().contains("\"state\":\"PROMOTED\"")
+                && kept.body().contains("\"rollbackTarget\":\"bearing-fault:1.0.0\""));
     }
 
     @Test

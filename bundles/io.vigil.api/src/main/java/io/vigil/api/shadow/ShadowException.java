@@ -1,0 +1,38 @@
+package io.vigil.api.shadow;
+
+/** A shadow operation was refused; the message names the asset or model and what to do. Nothing was changed. */
+public class ShadowException extends Exception {
+
+    private static final long serialVersionUID = 1L;
+
+    /** Why, for callers that map it to a reply code (REST, cloud commands). */
+    public enum Reason {
+        /** No asset pipeline with that id is configured. */
+        UNKNOWN_ASSET,
+        /** No model with that name and version is installed and validated. */
+        UNKNOWN_MODEL,
+        /** The candidate expects features the asset's channels do not produce. */
+        INPUT_MISMATCH,
+        /** The request contradicts the comparison's state: one already runs, none runs, it is not READY. */
+        WRONG_STATE,
+        /** Switching the live model failed (configuration could not be written). */
+        PROMOTION_FAILED,
+        /** A parameter is missing or malformed. */
+        BAD_REQUEST
+    }
+
+    private final Reason reason;
+
+    public ShadowException(Reason reason, String message) {
+        this(reason, message, null);
+    }
+
+    public ShadowException(Reason reason, String message, Throwable cause) {
+        super(message, cause);
+        this.reason = reason;
+    }
+
+    public Reason reason() {
+        return reason;
+    }
+}

@@ -1,0 +1,116 @@
+package io.vigil.api.shadow;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A shadow comparison as of {@code updatedEpochMillis}: what was compared, how the two models differ, and what
+ * the promotion gate made of it. Rates and statistics are NaN while there is nothing to compute them from.
+ *
+ * <p>Every window of the asset that carries the features the candidate expects counts in {@code windowsSeen},
+ * which always equals {@code windowsCompared + windowsSkipped + candidateErrors}. A window "alerts" when its
+ * verdict is anomalous, i.e. it pushes the alert state machine towards raising: for the live side the verdict the
+ * pipeline acted on, for the candidate the verdict it would have given in the live model's place (on windows
+ * tier-0 did not escalate, that is tier-0's normal verdict, as it would be after promotion).
+ *
+ * @param assetId the asset
+ * @param candidate the candidate, {@code name:version}
+ * @param live the live tier-1 model that scored the latest compared window it scored, {@code name:version}; empty
+ *        while no live model scored a compared window (tier-0 alone, or nothing escalated yet)
+ * @param state where the comparison stands
+ * @param reason why it ended or what the operator said; empty while running without remark
+ * @param promotion {@code AUTOMATIC} or {@code OPERATOR}: who promotes a READY candidate
+ * @param startedEpochMillis when the comparison started
+ * @param updatedEpochMillis when this report was computed
+ * @param endedEpochMillis when it ended, 0 while it runs
+ * @param windowsSeen windows handed to the comparison
+ * @param windowsCompared windows scored by the candidate (or decided without it, as the live pipeline did) and
+ *        compared
+ * @param windowsSkipped windows dropped because the candidate fell behind; the live model never waits for it
+ * @param candidateErrors windows on which the candidate threw or scored NaN
+ * @param alerts the 2x2 table of live and candidate verdicts over the compared windows
+ * @param agreement fraction of compared windows on which both decided alike
+ * @param liveAlertRate fraction of compared windows the live side found anomalous
+ * @param candidateAlertRate fraction the candidate found anomalous
+ * @param rateDifference candidate minus live alert rate
+ * @param rateDifferenceLow lower bound of the difference's confidence interval (Agresti-Min, paired)
+ * @param rateDifferenceHigh upper bound
+ * @param rateDifferencePValue two-sided exact McNemar p-value of the difference (the windows are paired)
+ * @param scores how the candidate's score distribution differs from the live model's, over windows both scored
+ * @param liveLatency the live tier-1 model's inference time on the compared windows
+ * @param candidateLatency the candidate's
+ * @param latencyRatio candidate p99 over live p99; NaN when the live side ran no model
+ * @param criteria every gate criterion as last evaluated (empty before the gate's minimum windows and duration)
+ * @param rollbackTarget after promotion, the model the asset's configuration served before it ({@code name:version},
+ *        {@code tier0}, or the configured name and range when no installed model matched)
+ * @param promotedBy after promotion, who promoted ({@code gate} when automatic)
+ * @param forced whether the promotion overrode the gate
+ */
+public record ShadowReport(String assetId, String candidate, String live, ShadowState state, String reason,
+        String promotion, long startedEpochMillis, long updatedEpochMillis, long endedEpochMillis, long windowsSeen,
+        long windowsCompared, long windowsSkipped, long candidateErrors, AlertTable alerts, double agreement,
+        double liveAlertRate, double candidateAlertRate, double rateDifference, double rateDifferenceLow,
+        double rateDifferenceHigh, double rateDifferencePValue, ScoreShift scores, Latency liveLatency,
+        Latency candidateLatency, double latencyRatio, List<Criterion> criteria, String rollbackTarget,
+        String promotedBy, boolean forced) {
+
+    public ShadowReport {
+        Objects.requireNonNull(assetId, "assetId");
+        Objects.requireNonNull(candidate, "candidate");
+        Objects.requireNonNull(state, "state");
+        criteria = List.copyOf(criteria);
+    }
+
+    /** @return the names of the gate criteria that failed */
+    public List<String> failedCriteria() {
+        return criteria.stream().filter(c -> !c.passed()).map(Criterion::name).toList();
+    }
+
+    /**
+     * Live versus candidate verdicts over the compared windows.
+     *
+     * @param both both anomalous
+     * @param liveOnly only the live side anomalous
+     * @param candidateOnly only the candidate anomalous
+     * @param neither both normal
+     */
+    public record AlertTable(long both, long liveOnly, long candidateOnly, long neither) {
+
+        public long total() {
+            return both + liveOnly + candidateOnly + neither;
+        }
+    }
+
+    /**
+     * Score distribution shift over the windows both models scored (the latest ones, up to a bound).
+     *
+     * @param pairs windows the statistics were computed from
+     * @param psi population stability index of the candidate's scores against the live model's deciles
+     * @param ksStatistic two-sample Kolmogorov-Smirnov distance
+     * @param ksPValue its p-value (descriptive: the pairs are not independent samples)
+     */
+    public record ScoreShift(long pairs, double psi, double ksStatistic, double ksPValue) {
+    }
+
+    /**
+     * Inference latency over the latest windows, up to a bound.
+     *
+     * @param samples windows measured
+     * @param p50Micros median, microseconds
+     * @param p99Micros 99th percentile, microseconds
+     */
+    public record Latency(long samples, double p50Micros, double p99Micros) {
+    }
+
+    /**
+     * One promotion gate criterion.
+     *
+     * @param name e.g. {@code alert-rate-increase}, {@code agreement}, {@code errors}
+     * @param passed whether it passed
+     * @param observed the observed value
+     * @param limit the configured limit
+     * @param detail a sentence an operator can act on
+     */
+    public record Criterion(String name, boolean passed, double observed, double limit, String detail) {
+    }
+}

@@ -1,0 +1,203 @@
+package io.vigil.shadow.internal;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+
+import io.vigil.api.rest.RestApi;
+import io.vigil.api.shadow.ShadowException;
+import io.vigil.api.shadow.ShadowReport;
+import io.vigil.api.shadow.ShadowService;
+import jakarta.servlet.Servlet;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+/**
+ * JSON REST resource of shadow mode, in the REST API's authenticated context ({@code /vigil/api/shadow}):
+ * <pre>
+ * GET  /shadow                      every asset's comparison
+ * GET  /shadow/{asset}              one comparison
+ * POST /shadow/{asset}/start        {"model": "...", "version": "..."}
+ * POST /shadow/{asset}/stop
+ * POST /shadow/{asset}/promote      {"force": false}
+ * POST /shadow/{asset}/reject       {"reason": "..."}
+ * </pre>
+ * Errors are {@code {"error": message, "reason": REASON}} with 400 (malformed), 404 (unknown asset or model),
+ * 409 (wrong state), 422 (candidate's inputs do not match), 500 (promotion could not be written).
+ */
+@Component(service = Servlet.class, property = { "osgi.http.whiteboard.servlet.pattern=/shadow/*",
+        "osgi.http.whiteboard.servlet.pattern=/shadow",
+        "osgi.http.whiteboard.context.select=" + RestApi.CONTEXT_SELECT })
+public final class ShadowServlet extends HttpServlet {
+
+    private static final long serialVersionUID = 1L;
+    /** A command body is a few dozen bytes; anything near this is not one. */
+    static final int MAX_BODY = 16 * 1024;
+
+    private final transient ShadowService shadows;
+
+    @Activate
+    public ShadowServlet(@Reference ShadowService shadows) {
+        this.shadows = shadows;
+    }
+
+    @Override
+    protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        String[] path = path(req);
+        if (path.length == 0) {
+            send(resp, 200, shadows.reports());
+        } else if (path.length == 1) {
+            ShadowReport r = shadows.report(path[0]).orElse(null);
+            if (r == null) {
+                error(resp, 404, "NO_COMPARISON", "asset " + path[0] + " has no shadow comparison; start one with "
+                        + "POST " + RestApi.CONTEXT_PATH + "/shadow/" + path[0] + "/start");
+            } else {
+                send(resp, 200, r);
+            }
+        } else {
+            error(resp, 404, "NOT_FOUND", "no resource " + req.getPathInfo() + "; GET /shadow or /shadow/{asset}");
+        }
+    }
+
+    @Override
+    protected void doPost(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        String[] path = path(req);
+        if (path.length != 2) {
+            error(resp, 404, "NOT_FOUND", "no resource " + req.getPathInfo() + "; POST /shadow/{asset}/"
+                    + "start|stop|promote|reject");
+            return;
+        }
+        String asset = path[0];
+        JsonObject body;
+        try {
+            body = body(req);
+        } catch (BadBody e) {
+            error(resp, e.status, "BAD_REQUEST", e.getMessage());
+            return;
+        }
+        String user = user(req);
+        try {
+            switch (path[1]) {
+                case "start" -> send(resp, 201, shadows.start(asset, string(body, "model"), string(body,
+                        "version")));
+                case "stop" -> send(resp, 200, shadows.stop(asset));
+                case "promote" -> send(resp, 200, shadows.promote(asset, bool(body, "force"), user));
+                case "reject" -> send(resp, 200, shadows.reject(asset, string(body, "reason"), user));
+                default -> error(resp, 404, "NOT_FOUND", "unknown action '" + path[1] + "'; use start, stop, "
+                        + "promote or reject");
+            }
+        } catch (ShadowException e) {
+            int status = switch (e.reason()) {
+                case UNKNOWN_ASSET, UNKNOWN_MODEL -> 404;
+                case WRONG_STATE -> 409;
+                case INPUT_MISMATCH -> 422;
+                case BAD_REQUEST -> 400;
+                case PROMOTION_FAILED -> 500;
+            };
+            error(resp, status, e.reason().name(), e.getMessage());
+        } catch (BadBody e) {
+            error(resp, e.status, "BAD_REQUEST", e.getMessage());
+        }
+    }
+
+    private static String[] path(HttpServletRequest req) {
+        String info = req.getPathInfo();
+        if (info == null || info.equals("/")) {
+            return new String[0];
+        }
+        return info.substring(1).split("/");
+    }
+
+    private static String user(HttpServletRequest req) {
+        Object u = req.getAttribute(RestApi.USER_ATTRIBUTE);
+        return u != null ? "rest:" + u : req.getRemoteUser() != null ? "rest:" + req.getRemoteUser() : "rest";
+    }
+
+    private static JsonObject body(HttpServletRequest req) throws IOException, BadBody {
+        byte[] bytes;
+        try (InputStream in = req.getInputStream()) {
+            bytes = in.readNBytes(MAX_BODY + 1);
+        }
+        if (bytes.length > MAX_BODY) {
+            throw new BadBody(413, "request body larger than " + MAX_BODY + " bytes; a command body is a small "
+                    + "JSON object");
+        }
+        String text = new String(bytes, StandardCharsets.UTF_8).trim();
+        if (text.isEmpty()) {
+            return new JsonObject();
+        }
+        try {
+            JsonElement e = JsonParser.parseString(text);
+            if (!e.isJsonObject()) {
+                throw new BadBody(400, "request body must be a JSON object, was: " + abbreviate(text));
+            }
+            return e.getAsJsonObject();
+        } catch (JsonParseException e) {
+            throw new BadBody(400, "request body is not valid JSON (" + e.getMessage() + "): " + abbreviate(text));
+        }
+    }
+
+    private static String string(JsonObject body, String name) throws BadBody {
+        JsonElement e = body.get(name);
+        if (e == null || e.isJsonNull()) {
+            return null;
+        }
+        if (!e.isJsonPrimitive()) {
+            throw new BadBody(400, "'" + name + "' must be a string, was " + e);
+        }
+        return e.getAsString();
+    }
+
+    private static boolean bool(JsonObject body, String name) throws BadBody {
+        JsonElement e = body.get(name);
+        if (e == null || e.isJsonNull()) {
+            return false;
+        }
+        if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isBoolean()) {
+            throw new BadBody(400, "'" + name + "' must be true or false, was " + e);
+        }
+        return e.getAsBoolean();
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 80 ? s : s.substring(0, 80) + "...";
+    }
+
+    private static void send(HttpServletResponse resp, int status, Object body) throws IOException {
+        resp.setStatus(status);
+        resp.setContentType("application/json");
+        resp.setCharacterEncoding("UTF-8");
+        resp.getWriter().write(Json.GSON.toJson(body));
+    }
+
+    private static void error(HttpServletResponse resp, int status, String reason, String message)
+            throws IOException {
+        Map<String, String> body = new LinkedHashMap<>();
+        body.put("error", message);
+        body.put("reason", reason);
+        send(resp, status, body);
+    }
+
+    /** A request body that cannot be a command. */
+    private static final class BadBody extends Exception {
+        private static final long serialVersionUID = 1L;
+        final int status;
+
+        BadBody(int status, String message) {
+            super(message);
+            this.status = status;
+        }
+    }
+}

@@ -1,0 +1,444 @@
+package io.vigil.shadow.internal;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.ToDoubleFunction;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.vigil.api.asset.AssetStatus;
+import io.vigil.api.asset.ChannelStatus;
+import io.vigil.api.asset.PipelineStatus;
+import io.vigil.api.detect.Detection;
+import io.vigil.api.detect.DetectorState;
+import io.vigil.api.detect.ModelRef;
+import io.vigil.api.detect.ScoredWindow;
+import io.vigil.api.feature.FeatureVector;
+import io.vigil.api.model.Model;
+import io.vigil.api.model.ModelDescriptor;
+import io.vigil.api.model.ModelException;
+import io.vigil.api.model.TensorSpec;
+import io.vigil.api.model.TensorType;
+import io.vigil.api.sensor.InputFault;
+import io.vigil.api.shadow.ShadowEvents;
+import io.vigil.api.shadow.ShadowException;
+import io.vigil.api.shadow.ShadowReport;
+import io.vigil.api.shadow.ShadowState;
+
+/**
+ * The shadow manager and its comparisons without a container: the windows are built here, the models are
+ * formulas (the ONNX engine behind real candidates is exercised by the itests), the live-model switch records
+ * what it is asked.
+ */
+class ShadowManagerTest {
+
+    private static final List<String> FEATURES = List.of("rms", "kurtosis");
+    private static final ModelRef LIVE = new ModelRef("bearing-fault", "1.0.0");
+
+    @TempDir
+    Path dir;
+
+    private final List<String> topics = new CopyOnWriteArrayList<>();
+    private final List<String> switched = new CopyOnWriteArrayList<>();
+    private final AtomicLong clock = new AtomicLong();
+    private volatile ShadowException switchFailure;
+    private List<String> channelFeatures = FEATURES;
+    private String liveModel = LIVE.toString();
+    private ShadowManager manager;
+    private long seq;
+
+    /** A candidate scoring by a formula of its features. */
+    static final class FormulaModel implements Model {
+        final ModelDescriptor descriptor;
+        final ToDoubleFunction<FeatureVector> formula;
+
+        FormulaModel(String name, String version, List<String> features, ToDoubleFunction<FeatureVector> f) {
+            double[] ones = new double[features.size()];
+            Arrays.fill(ones, 1);
+            descriptor = new ModelDescriptor(name, version, "binary-fault-score",
+                    new TensorSpec("input", TensorType.FLOAT, new long[] { -1, features.size() }),
+                    new TensorSpec("output", TensorType.FLOAT, new long[] { -1, 1 }), features,
+                    new double[features.size()], ones, 0.5);
+            formula = f;
+        }
+
+        @Override public ModelDescriptor descriptor() { return descriptor; }
+
+        @Override public double[] score(List<FeatureVector> batch) throws ModelException {
+            double[] out = new double[batch.size()];
+            for (int i = 0; i < out.length; i++) {
+                out[i] = formula.applyAsDouble(batch.get(i));
+            }
+            return out;
+        }
+    }
+
+    private final PipelineStatus pipelines = new PipelineStatus() {
+        @Override public List<AssetStatus> assets() { return List.of(asset()); }
+        @Override public Optional<AssetStatus> asset(String id) {
+            return id.equals("pump-1") ? Optional.of(asset()) : Optional.empty();
+        }
+        private AssetStatus asset() {
+            Map<InputFault, Long> none = new EnumMap<>(InputFault.class);
+            return new AssetStatus("pump-1", 1, List.of(new ChannelStatus("vibration", 0, 0, 0, none, false,
+                    DetectorState.ARMED, 1, 0.001, 0, false, liveModel, 0, 0, channelFeatures)));
+        }
+    };
+
+    private ShadowManager manager(GateSettings gate) throws Exception {
+        manager = new ShadowManager(gate, new ReportStore(dir), pipelines, (asset, name, version) -> {
+            if (switchFailure != null) {
+                throw switchFailure;
+            }
+            switched.add(asset + " " + name + ":" + version);
+            return new LiveModelSwitch.Selection("bearing-fault", "[1.0,2.0)");
+        }, (topic, props) -> topics.add(topic + " " + props.get(ShadowEvents.ASSET)), clock::get);
+        return manager;
+    }
+
+    private static GateSettings gate(int minWindows, Promotion promotion, int queue) {
+        return new GateSettings(minWindows, 0, 0.05, 0.05, 0.05, 0.9, 1000, 0, promotion, queue, 60);
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (manager != null) {
+            manager.deactivate();
+        }
+    }
+
+    /** A window the live side decided: score above 0.5 is anomalous, every window escalated. */
+    private ScoredWindow window(double liveScore, double rms) {
+        long s = seq++;
+        Detection tier0 = new Detection("pump-1", "vibration", s, s, new ModelRef("tier0", "1.0.0"),
+                DetectorState.ARMED, 1, 5, false, 0, 0);
+        Detection verdict = new Detection("pump-1", "vibration", s, s, LIVE, DetectorState.ARMED, liveScore, 0.5,
+                liveScore > 0.5, 0, 0);
+        return new ScoredWindow(tier0, verdict, new FeatureVector(FEATURES, new double[] { rms, 3 }), true, 1000);
+    }
+
+    private ShadowReport awaitCompared(long windows) {
+        return await().atMost(Duration.ofSeconds(10)).until(() -> manager.report("pump-1").orElseThrow(),
+                r -> r.windowsSeen() == windows);
+    }
+
+    private static Model agreeing() {
+        return new FormulaModel("bearing-fault", "2.0.0", FEATURES, f -> f.get("rms") > 1 ? 0.9 : 0.1);
+    }
+
+    @Test
+    void countsAndTableMatchTheWindowsFed() throws Exception {
+        manager(gate(1000, Promotion.OPERATOR, 10_000));
+        manager.bindModel(agreeing(), Map.of());
+        manager.start("pump-1", "bearing-fault", "2.0.0");
+        // live: anomalous on rms > 1 except every 10th; candidate: rms > 1
+        int expectedBoth = 0;
+        int expectedLiveOnly = 0;
+        int expectedCandidateOnly = 0;
+        for (int i = 0; i < 200; i++) {
+            double rms = i % 4 == 0 ? 2 : 0.5;
+            boolean live = rms > 1 ? i % 10 != 0 : i % 7 == 0;
+            boolean candidate = rms > 1;
+            expectedBoth += live && candidate ? 1 : 0;
+            expectedLiveOnly += live && !candidate ? 1 : 0;
+            expectedCandidateOnly += !live && candidate ? 1 : 0;
+            manager.onWindow(window(live ? 0.8 : 0.2, rms));
+        }
+        ShadowReport r = awaitCompared(200);
+        assertEquals(200, r.windowsCompared() + r.windowsSkipped() + r.candidateErrors());
+        assertEquals(200, r.windowsCompared(), "nothing skipped with a large queue");
+        assertEquals(expectedBoth, r.alerts().both());
+        assertEquals(expectedLiveOnly, r.alerts().liveOnly());
+        assertEquals(expectedCandidateOnly, r.alerts().candidateOnly());
+        assertEquals(200, r.alerts().total());
+        assertEquals((r.alerts().both() + r.alerts().neither()) / 200.0, r.agreement(), 1e-12);
+        assertEquals(r.candidateAlertRate() - r.liveAlertRate(), r.rateDifference(), 1e-12);
+        assertTrue(r.rateDifferenceLow() <= r.rateDifference() && r.rateDifference() <= r.rateDifferenceHigh());
+        assertEquals(200, r.scores().pairs());
+        assertEquals(ShadowState.SHADOWING, r.state(), "below the gate's minimum windows");
+        assertEquals("bearing-fault:1.0.0", r.live());
+    }
+
+    @Test
+    void windowsOfOtherChannelsAreNotCounted() throws Exception {
+        manager(gate(1000, Promotion.OPERATOR, 100));
+        manager.bindModel(agreeing(), Map.of());
+        manager.start("pump-1", "bearing-fault", "2.0.0");
+        Detection t = new Detection("pump-1", "temperature", 0, 0, new ModelRef("tier0", "1.0.0"),
+                DetectorState.ARMED, 1, 5, false, 0, 0);
+        manager.onWindow(new ScoredWindow(t, t, new FeatureVector(List.of("mean"), new double[] { 40 }), false, -1));
+        manager.onWindow(window(0.2, 0.5));
+        ShadowReport r = awaitCompared(1);
+        assertEquals(1, r.windowsCompared());
+    }
+
+    @Test
+    void aSlowCandidateSkipsWindowsAndNeverHoldsTheLivePathBack() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        manager(gate(1000, Promotion.OPERATOR, 2));
+        manager.bindModel(new FormulaModel("bearing-fault", "2.0.0", FEATURES, f -> {
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return 0.1;
+        }), Map.of());
+        manager.start("pump-1", "bearing-fault", "2.0.0");
+        for (int i = 0; i < 50; i++) {
+            manager.onWindow(window(0.2, 0.5)); // returns although the candidate is stuck on the first window
+        }
+        release.countDown();
+        ShadowReport r = awaitCompared(50);
+        assertEquals(50, r.windowsCompared() + r.windowsSkipped());
+        assertTrue(r.windowsSkipped() >= 47, "one running, two queued, the rest skipped: " + r.windowsSkipped());
+    }
+
+    @Test
+    void aGoodCandidateBecomesReadyAndIsPromotedByTheOperator() throws Exception {
+        manager(gate(50, Promotion.OPERATOR, 1000));
+        manager.bindModel(new FormulaModel("bearing-fault", "1.0.0", FEATURES, f -> 0), Map.of());
+        manager.bindModel(agreeing(), Map.of());
+        manager.start("pump-1", "bearing-fault", "2.0.0");
+        ShadowException early = assertThrows(ShadowException.class, () -> manager.promote("pump-1", false, "ann"));
+        assertEquals(ShadowException.Reason.WRONG_STATE, early.reason());
+        assertTrue(early.getMessage().contains("SHADOWING, not READY"), early.getMessage());
+        for (int i = 0; i < 60; i++) {
+            manager.onWindow(window(i % 3 == 0 ? 0.9 : 0.1, i % 3 == 0 ? 2 : 0.5));
+        }
+        ShadowReport ready = await().atMost(Duration.ofSeconds(10)).until(() -> manager.report("pump-1")
+                .orElseThrow(), r -> r.state() == ShadowState.READY);
+        assertTrue(ready.failedCriteria().isEmpty());
+        assertTrue(ready.criteria().stream().anyMatch(c -> c.name().equals(PromotionGate.AGREEMENT)));
+        assertTrue(topics.contains(ShadowEvents.TOPIC_READY + " pump-1"), topics.toString());
+        assertTrue(switched.isEmpty(), "operator promotion: nothing switched yet");
+
+        ShadowReport promoted = manager.promote("pump-1", false, "ann");
+        assertEquals(ShadowState.PROMOTED, promoted.state());
+        assertEquals(List.of("pump-1 bearing-fault:2.0.0"), switched);
+        assertEquals("bearing-fault:1.0.0", promoted.rollbackTarget());
+        assertEquals("ann", promoted.promotedBy());
+        assertFalse(promoted.forced());
+        assertTrue(promoted.endedEpochMillis() > 0);
+        assertEquals(List.of(ShadowEvents.TOPIC_STARTED + " pump-1", ShadowEvents.TOPIC_READY + " pump-1",
+                ShadowEvents.TOPIC_PROMOTED + " pump-1"), topics);
+        manager.onWindow(window(0.1, 0.5));
+        assertEquals(promoted.windowsSeen(), manager.report("pump-1").orElseThrow().windowsSeen(),
+                "a promoted comparison takes no more windows");
+    }
+
+    @Test
+    void automaticPromotionFollowsTheGate() throws Exception {
+        manager(gate(20, Promotion.AUTOMATIC, 1000));
+        manager.bindModel(agreeing(), Map.of());
+        manager.start("pump-1", "bearing-fault", "2.0.0");
+        for (int i = 0; i < 25; i++) {
+            manager.onWindow(window(0.1, 0.5));
+        }
+        ShadowReport r = await().atMost(Duration.ofSeconds(10)).until(() -> manager.report("pump-1").orElseThrow(),
+                x -> x.state() == ShadowState.PROMOTED);
+        assertEquals("gate", r.promotedBy());
+        assertEquals(List.of("pump-1 bearing-fault:2.0.0"), switched);
+    }
+
+    @Test
+    void aCandidateThatAlertsOnEverythingIsRejectedNamingTheCriteria() throws Exception {
+        manager(gate(50, Promotion.AUTOMATIC, 1000));
+        manager.bindModel(new FormulaModel("alarmist", "1.0.0", FEATURES, f -> 1.0), Map.of());
+        manager.start("pump-1", "alarmist", "1.0.0");
+        for (int i = 0; i < 60; i++) {
+            manager.onWindow(window(0.1, 0.5));
+        }
+        ShadowReport r = await().atMost(Duration.ofSeconds(10)).until(() -> manager.report("pump-1").orElseThrow(),
+                x -> x.state() == ShadowState.REJECTED);
+        assertTrue(r.failedCriteria().contains(PromotionGate.RATE_INCREASE), r.failedCriteria().toString());
+        assertTrue(r.failedCriteria().contains(PromotionGate.AGREEMENT), r.failedCriteria().toString());
+        assertFalse(r.failedCriteria().contains(PromotionGate.RATE_DECREASE));
+        assertTrue(r.reason().contains(PromotionGate.RATE_INCREASE), r.reason());
+        assertTrue(switched.isEmpty(), "never promoted");
+        assertTrue(topics.contains(ShadowEvents.TOPIC_REJECTED + " pump-1"), topics.toString());
+    }
+
+    @Test
+    void aCandidateThatStopsAlertingFailsTheDecreaseCriterion() throws Exception {
+        manager(gate(50, Promotion.OPERATOR, 1000));
+        manager.bindModel(new FormulaModel("silent", "1.0.0", FEATURES, f -> 0.0), Map.of());
+        manager.start("pump-1", "silent", "1.0.0");
+        for (int i = 0; i < 60; i++) {
+            manager.onWindow(window(0.9, 2));
+        }
+        ShadowReport r = await().atMost(Duration.ofSeconds(10)).until(() -> manager.report("pump-1").orElseThrow(),
+                x -> x.state() == ShadowState.REJECTED);
+        assertTrue(r.failedCriteria().contains(PromotionGate.RATE_DECREASE), r.failedCriteria().toString());
+    }
+
+    @Test
+    void aCandidateThatThrowsOrScoresNanIsCountedAndRejected() throws Exception {
+        manager(gate(1000, Promotion.OPERATOR, 1000));
+        manager.bindModel(new FormulaModel("nan", "1.0.0", FEATURES, f -> Double.NaN), Map.of());
+        manager.bindModel(new FormulaModel("thrower", "1.0.0", FEATURES, f -> {
+            throw new IllegalStateException("boom");
+        }), Map.of());
+        manager.start("pump-1", "nan", "1.0.0");
+        manager.onWindow(window(0.1, 0.5));
+        ShadowReport nan = await().atMost(Duration.ofSeconds(10)).until(() -> manager.report("pump-1")
+                .orElseThrow(), x -> x.state() == ShadowState.REJECTED);
+        assertEquals(1, nan.candidateErrors());
+        assertEquals(List.of(PromotionGate.ERRORS), nan.failedCriteria());
+
+        manager.start("pump-1", "thrower", "1.0.0"); // a rejected comparison frees the asset
+        manager.onWindow(window(0.1, 0.5));
+        ShadowReport thrown = await().atMost(Duration.ofSeconds(10)).until(() -> manager.report("pump-1")
+                .orElseThrow(), x -> x.state() == ShadowState.REJECTED);
+        assertEquals(1, thrown.candidateErrors());
+        assertEquals(1, thrown.windowsSeen());
+    }
+
+    @Test
+    void forcingAPromotionIsPossibleAndRecorded() throws Exception {
+        manager(gate(1000, Promotion.OPERATOR, 1000));
+        manager.bindModel(agreeing(), Map.of());
+        manager.start("pump-1", "bearing-fault", "2.0.0");
+        ShadowReport r = manager.promote("pump-1", true, "bob");
+        assertEquals(ShadowState.PROMOTED, r.state());
+        assertTrue(r.forced());
+        assertTrue(r.reason().contains("forced"), r.reason());
+    }
+
+    @Test
+    void aFailedSwitchLeavesTheComparisonRunning() throws Exception {
+        manager(gate(1000, Promotion.OPERATOR, 1000));
+        manager.bindModel(agreeing(), Map.of());
+        manager.start("pump-1", "bearing-fault", "2.0.0");
+        switchFailure = new ShadowException(ShadowException.Reason.PROMOTION_FAILED, "disk full");
+        ShadowException e = assertThrows(ShadowException.class, () -> manager.promote("pump-1", true, "bob"));
+        assertEquals(ShadowException.Reason.PROMOTION_FAILED, e.reason());
+        assertEquals(ShadowState.SHADOWING, manager.report("pump-1").orElseThrow().state());
+        manager.onWindow(window(0.1, 0.5));
+        awaitCompared(1);
+    }
+
+    @Test
+    void aWithdrawnCandidateEndsTheComparisonWithItsReport() throws Exception {
+        manager(gate(1000, Promotion.OPERATOR, 1000));
+        Model candidate = agreeing();
+        manager.bindModel(candidate, Map.of());
+        manager.start("pump-1", "bearing-fault", "2.0.0");
+        for (int i = 0; i < 10; i++) {
+            manager.onWindow(window(0.1, 0.5));
+        }
+        awaitCompared(10);
+        manager.unbindModel(candidate);
+        ShadowReport r = manager.report("pump-1").orElseThrow();
+        assertEquals(ShadowState.STOPPED, r.state());
+        assertEquals(10, r.windowsCompared());
+        assertTrue(r.reason().contains("withdrawn"), r.reason());
+        assertTrue(topics.contains(ShadowEvents.TOPIC_STOPPED + " pump-1"));
+    }
+
+    @Test
+    void badRequestsAreRefusedWithTheValueNamed() throws Exception {
+        manager(gate(1000, Promotion.OPERATOR, 1000));
+        manager.bindModel(agreeing(), Map.of());
+        manager.bindModel(new FormulaModel("other", "1.0.0", List.of("rms", "envelope_bpfo"), f -> 0), Map.of());
+        manager.bindModel(new FormulaModel("bearing-fault", "1.0.0", FEATURES, f -> 0), Map.of());
+
+        assertRefused(ShadowException.Reason.UNKNOWN_ASSET, "pump-9", () -> manager.start("pump-9",
+                "bearing-fault", "2.0.0"));
+        assertRefused(ShadowException.Reason.UNKNOWN_MODEL, "bearing-fault:3.0.0", () -> manager.start("pump-1",
+                "bearing-fault", "3.0.0"));
+        assertRefused(ShadowException.Reason.BAD_REQUEST, "two", () -> manager.start("pump-1", "bearing-fault",
+                "two"));
+        assertRefused(ShadowException.Reason.BAD_REQUEST, "model name", () -> manager.start("pump-1", " ", "1"));
+        assertRefused(ShadowException.Reason.INPUT_MISMATCH, "envelope_bpfo", () -> manager.start("pump-1",
+                "other", "1.0.0"));
+        assertRefused(ShadowException.Reason.WRONG_STATE, "already the live model", () -> manager.start("pump-1",
+                "bearing-fault", "1.0.0"));
+        assertRefused(ShadowException.Reason.WRONG_STATE, "no comparison runs", () -> manager.stop("pump-1"));
+        channelFeatures = List.of(); // no window yet: accepted, its windows will tell
+        manager.start("pump-1", "bearing-fault", "2.0.0");
+        assertRefused(ShadowException.Reason.WRONG_STATE, "already shadows", () -> manager.start("pump-1",
+                "bearing-fault", "2.0.0"));
+        assertTrue(switched.isEmpty());
+    }
+
+    @Test
+    void theGateWaitsForTheMinimumDuration() throws Exception {
+        manager(new GateSettings(5, 60, 0.05, 0.05, 0.05, 0.9, 1000, 0, Promotion.OPERATOR, 100, 60));
+        manager.bindModel(agreeing(), Map.of());
+        manager.start("pump-1", "bearing-fault", "2.0.0");
+        for (int i = 0; i < 10; i++) {
+            manager.onWindow(window(0.1, 0.5));
+        }
+        assertEquals(ShadowState.SHADOWING, awaitCompared(10).state(), "10 windows but no time has passed");
+        clock.set(TimeUnit.SECONDS.toNanos(61));
+        manager.onWindow(window(0.1, 0.5));
+        assertEquals(ShadowState.READY, await().atMost(Duration.ofSeconds(10)).until(() -> manager.report("pump-1")
+                .orElseThrow().state(), s -> s == ShadowState.READY));
+    }
+
+    @Test
+    void reportsSurviveARestartAndARunningOneEndsHonestly() throws Exception {
+        manager(gate(5, Promotion.OPERATOR, 100));
+        manager.bindModel(agreeing(), Map.of());
+        manager.start("pump-1", "bearing-fault", "2.0.0");
+        for (int i = 0; i < 7; i++) {
+            manager.onWindow(window(0.1, 0.5));
+        }
+        awaitCompared(7);
+        manager.deactivate();
+
+        manager(gate(5, Promotion.OPERATOR, 100));
+        ShadowReport r = manager.report("pump-1").orElseThrow();
+        assertEquals(ShadowState.STOPPED, r.state());
+        assertEquals(7, r.windowsCompared());
+        assertTrue(r.reason().contains("restart"), r.reason());
+        assertEquals(1.0, r.liveLatency().p50Micros(), "the figures survive the JSON round trip");
+        assertEquals(2, r.liveLatency().samples(), "7 windows less 5 warm-up runs");
+
+        manager.bindModel(agreeing(), Map.of());
+        manager.start("pump-1", "bearing-fault", "2.0.0");
+        manager.promote("pump-1", true, "ann");
+        manager.deactivate();
+        manager(gate(5, Promotion.OPERATOR, 100));
+        ShadowReport promoted = manager.report("pump-1").orElseThrow();
+        assertEquals(ShadowState.PROMOTED, promoted.state(), "the promotion is on record after a restart");
+        assertEquals("bearing-fault [1.0,2.0)", promoted.rollbackTarget(),
+                "no installed model in the configured range: the configuration itself");
+        manager.deactivate();
+        manager = null;
+        List<String> files = new ArrayList<>();
+        try (var s = java.nio.file.Files.list(dir)) {
+            s.forEach(p -> files.add(p.getFileName().toString()));
+        }
+        assertEquals(List.of("pump-1.json"), files, "one report per asset, no temporary files left");
+    }
+
+    interface Call {
+        void run() throws ShadowException;
+    }
+
+    private static void assertRefused(ShadowException.Reason reason, String named, Call call) {
+        ShadowException e = assertThrows(ShadowException.class, call::run);
+        assertEquals(reason, e.reason(), e.getMessage());
+        assertTrue(e.getMessage().contains(named), "message names '" + named + "': " + e.getMessage());
+    }
+}
