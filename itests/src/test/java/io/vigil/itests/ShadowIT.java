@@ -280,6 +280,10 @@ public class ShadowIT extends VigilTestSupport {
         assertEquals(404, rest("POST", "/shadow/" + asset + "/start", "{\"model\":\"bearing-fault\","
                 + "\"version\":\"9.0.0\"}").status());
         assertEquals(409, rest("POST", "/shadow/" + asset + "/promote", "{}").status());
+        HttpResult oversize = rest("POST", "/shadow/" + asset + "/start", "{\"model\":\"" + "x".repeat(20_000)
+                + "\"}");
+        assertEquals(oversize.body(), 413, oversize.status());
+        assertEquals(404, rest("POST", "/shadow/" + asset + "/launch", "{}").status());
         assertFalse("nothing started by the refused requests", shadows.report(asset).isPresent());
 
         HttpResult started = rest("POST", "/shadow/" + asset + "/start", "{\"model\":\"bearing-fault\","

@@ -345,9 +345,17 @@ public final class ShadowManager implements ShadowService, WindowListener {
         return r;
     }
 
-    private void persistRunning() {
+    /** Periodic: writes running reports, and ends comparisons whose asset is no longer configured. */
+    void persistRunning() {
         for (Run run : running.values()) {
-            store.save(run.comparison.report(System.currentTimeMillis(), run.extras));
+            Comparison c = run.comparison;
+            if (pipelines.asset(c.assetId).isEmpty() && c.end(ShadowState.STOPPED)) {
+                LOG.log(Level.WARNING, "asset " + c.assetId + " is no longer configured; the comparison of "
+                        + c.candidateId + " ended");
+                finish(run, "the asset's configuration was removed");
+            } else {
+                store.save(c.report(System.currentTimeMillis(), run.extras));
+            }
         }
     }
 

@@ -62,6 +62,7 @@ class ShadowManagerTest {
     private volatile ShadowException switchFailure;
     private List<String> channelFeatures = FEATURES;
     private String liveModel = LIVE.toString();
+    private volatile boolean assetConfigured = true;
     private ShadowManager manager;
     private long seq;
 
@@ -94,7 +95,7 @@ class ShadowManagerTest {
     private final PipelineStatus pipelines = new PipelineStatus() {
         @Override public List<AssetStatus> assets() { return List.of(asset()); }
         @Override public Optional<AssetStatus> asset(String id) {
-            return id.equals("pump-1") ? Optional.of(asset()) : Optional.empty();
+            return id.equals("pump-1") && assetConfigured ? Optional.of(asset()) : Optional.empty();
         }
         private AssetStatus asset() {
             Map<InputFault, Long> none = new EnumMap<>(InputFault.class);
@@ -430,6 +431,56 @@ class ShadowManagerTest {
             s.forEach(p -> files.add(p.getFileName().toString()));
         }
         assertEquals(List.of("pump-1.json"), files, "one report per asset, no temporary files left");
+    }
+
+    @Test
+    void aComparisonEndsWhenItsAssetIsRemoved() throws Exception {
+        manager(gate(1000, Promotion.OPERATOR, 100));
+        manager.bindModel(agreeing(), Map.of());
+        manager.start("pump-1", "bearing-fault", "2.0.0");
+        manager.persistRunning();
+        assertEquals(ShadowState.SHADOWING, manager.report("pump-1").orElseThrow().state(), "asset still there");
+        assetConfigured = false;
+        manager.persistRunning();
+        ShadowReport r = manager.report("pump-1").orElseThrow();
+        assertEquals(ShadowState.STOPPED, r.state());
+        assertTrue(r.reason().contains("configuration was removed"), r.reason());
+    }
+
+    @Test
+    void startingAndEndingComparisonsLeavesNoThreadBehind() throws Exception {
+        manager(gate(1000, Promotion.OPERATOR, 100));
+        manager.bindModel(agreeing(), Map.of());
+        for (int i = 0; i < 50; i++) {
+            manager.start("pump-1", "bearing-fault", "2.0.0");
+            manager.onWindow(window(0.1, 0.5));
+            if (i % 2 == 0) {
+                manager.stop("pump-1");
+            } else {
+                manager.reject("pump-1", "cycle " + i, "test");
+            }
+        }
+        assertEquals(0, Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().startsWith("vigil-shadow-pump-1") && t.isAlive()).count());
+    }
+
+    @Test
+    void theGogoCommandExplainsRefusalsAndUsage() throws Exception {
+        manager(gate(1000, Promotion.OPERATOR, 100));
+        manager.bindModel(agreeing(), Map.of());
+        ShadowCommands shell = new ShadowCommands(manager);
+        assertTrue(shell.shadow().startsWith("no shadow comparison yet"));
+        assertTrue(shell.shadow("start", "pump-1").contains("usage:"), "missing arguments: usage");
+        assertTrue(shell.shadow("frobnicate").contains("unknown sub-command 'frobnicate'"));
+        String refused = shell.shadow("start", "pump-7", "bearing-fault", "2.0.0");
+        assertTrue(refused.startsWith("refused (UNKNOWN_ASSET)") && refused.contains("pump-7"), refused);
+        String started = shell.shadow("start", "pump-1", "bearing-fault", "2.0.0");
+        assertTrue(started.contains("state      SHADOWING"), started);
+        assertTrue(shell.shadow("promote", "pump-1").startsWith("refused (WRONG_STATE)"));
+        assertTrue(shell.shadow().contains("pump-1"));
+        String forced = shell.shadow("promote", "pump-1", "--force");
+        assertTrue(forced.contains("state      PROMOTED") && forced.contains("(forced)"), forced);
+        assertTrue(shell.shadow("status", "pump-1").contains("rollback"));
     }
 
     interface Call {
