@@ -31,6 +31,17 @@ final class LatencyRecorder {
         return count == 0;
     }
 
+    int count() {
+        return count;
+    }
+
+    /** @return the nearest-rank percentile {@code p} (0 to 1] of what was recorded, in microseconds */
+    double percentileMicros(double p) {
+        long[] sorted = Arrays.copyOf(nanos, count);
+        Arrays.sort(sorted);
+        return pct(sorted, p);
+    }
+
     /** @return count and nearest-rank percentiles in microseconds, one line */
     String summary() {
         long[] sorted = Arrays.copyOf(nanos, count);
@@ -41,7 +52,8 @@ final class LatencyRecorder {
                         : sorted[sorted.length - 1] / 1e3);
     }
 
-    private static double pct(long[] sorted, double p) {
+    /** @return the nearest-rank percentile {@code p} (0 to 1] of {@code sorted} nanoseconds, in microseconds */
+    static double pct(long[] sorted, double p) {
         if (sorted.length == 0) {
             return Double.NaN;
         }

@@ -1,33 +1,12 @@
 package io.vigil.bench;
 
-import java.io.File;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.lang.reflect.Method;
-import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.security.SecureRandom;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Base64;
-import java.util.Comparator;
-import java.util.Dictionary;
-import java.util.HashMap;
-import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.ServiceLoader;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.jar.JarFile;
-import java.util.stream.Stream;
 
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -47,36 +26,23 @@ import org.openjdk.jmh.runner.IterationType;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
-import org.osgi.framework.FrameworkEvent;
 import org.osgi.framework.ServiceEvent;
 import org.osgi.framework.ServiceListener;
-import org.osgi.framework.ServiceReference;
-import org.osgi.framework.launch.Framework;
-import org.osgi.framework.launch.FrameworkFactory;
-import org.osgi.framework.namespace.PackageNamespace;
-import org.osgi.framework.wiring.BundleWire;
-import org.osgi.framework.wiring.BundleWiring;
-import org.osgi.util.tracker.ServiceTracker;
 
 import io.vigil.api.detect.Detection;
 import io.vigil.api.detect.DetectionListener;
 import io.vigil.api.detect.DetectorState;
 import io.vigil.api.model.Model;
-import io.vigil.api.model.ModelCatalog;
 import io.vigil.runtime.internal.pipeline.AssetPipelineConfig;
 
 /**
  * Model swap latency on the gateway's own bundle set: from {@code Bundle.start()} of the model bundle 2.0.0 to the
  * first window scored by it, while 1.0.0 serves a CWRU recording replayed in real time.
  *
- * <p>Setup (per trial) starts a real Felix, the framework {@code bin/felix.jar} embeds, with every bundle of
- * {@code distribution/target/vigil/bundle} but two: {@code org.apache.felix.gogo.shell}, which would read the
- * fork's stdin and stop the framework at its end, and {@code io.vigil.api}, whose packages the system bundle
- * exports instead (from this jar, {@code org.osgi.framework.system.packages.extra} set to the API bundle's own
- * {@code Export-Package}), so that the {@link DetectionListener} registered here and the {@link Detection}s it
- * receives are the classes the pipeline uses. The web console and Jetty run as on the gateway, on 127.0.0.1, a
- * free port and a random password nobody sees. ConfigAdmin is used by reflection, so that no second copy of its
- * API is needed here. One asset pipeline (tier-1 model {@code bearing-fault} deciding every window) is fed by the
+ * <p>Setup (per trial) starts a real Felix with the gateway's bundle set ({@link BenchGateway}: all of
+ * {@code distribution/target/vigil/bundle} but the gogo shell, with the Vigil API exported by the system bundle so
+ * that the {@link DetectionListener} registered here and the {@link Detection}s it receives are the classes the
+ * pipeline uses). One asset pipeline (tier-1 model {@code bearing-fault} deciding every window) is fed by the
  * replay driver at speed 1, i.e. a window completes every 1024 / 12 000 s = 85.3 ms, and the model bundle 1.0.0
  * is installed and started.
  *
@@ -112,13 +78,9 @@ public class ModelSwapLatencyBenchmark {
     static final String RECORDING = "cwru/1797_IR_7_DE12.npz";
     /** The recording's sampling rate (CWRU "DE12": drive end, 12 kHz), which the replay driver's default matches. */
     static final double RECORDING_RATE_HZ = 12_000;
-    /** Bundles of the gateway's set left out, and why: see the class comment. */
-    static final List<String> LEFT_OUT = List.of("org.apache.felix.gogo.shell", "io.vigil.api");
-    static final long TIMEOUT_SECONDS = 15;
+    static final long TIMEOUT_SECONDS = BenchGateway.TIMEOUT_SECONDS;
 
-    private Path root;
-    private Path runDir;
-    private Framework framework;
+    private BenchGateway gateway;
     private BundleContext context;
     private final Watch watch = new Watch();
     private String v2Location;
@@ -145,79 +107,23 @@ public class ModelSwapLatencyBenchmark {
 
     @Setup(Level.Trial)
     public void startGateway() throws Exception {
-        root = Path.of(System.getProperty("vigil.root", "")).toAbsolutePath().normalize();
-        Path bundleDir = root.resolve("distribution/target/vigil/bundle");
-        Path recording = Path.of(System.getProperty("vigil.data.dir", root.resolve("../shared/data").toString()))
-                .resolve(RECORDING).toAbsolutePath().normalize();
-        if (!Files.isDirectory(bundleDir)) {
-            throw new IllegalStateException("no gateway bundle set at " + bundleDir + "; run from the reactor root "
-                    + "after `mvn -B -q install -DskipTests`, or pass -Dvigil.root=<reactor root>");
-        }
-        if (!Files.isReadable(recording)) {
-            throw new IllegalStateException("recording " + recording + " not readable; pass -Dvigil.data.dir=<dir "
-                    + "holding " + RECORDING + ">");
-        }
-        String v1Location = onlyJar(root.resolve("bundles/io.vigil.model.bearing.v1/target")).toUri().toString();
-        v2Location = onlyJar(root.resolve("bundles/io.vigil.model.bearing.v2/target")).toUri().toString();
+        Path root = BenchGateway.reactorRoot();
+        Path recording = BenchGateway.recording(root, RECORDING);
         Object hop = ConfigDefaults.of(AssetPipelineConfig.class).get("vibration_hop");
         hopNanos = Math.round(((Number) hop).intValue() * 1e9 / RECORDING_RATE_HZ);
-
-        runDir = root.resolve("bench/target/model-swap")
-                .resolve(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
-        Path data = Files.createDirectories(runDir.resolve("data"));
-        Path load = Files.createDirectories(runDir.resolve("load"));
-
-        File[] jars = bundleDir.toFile().listFiles((d, n) -> n.endsWith(".jar"));
-        Arrays.sort(jars);
-        File api = Arrays.stream(jars).filter(j -> symbolicName(j).equals("io.vigil.api")).findFirst()
-                .orElseThrow(() -> new IllegalStateException("no io.vigil.api bundle in " + bundleDir));
-
-        Map<String, String> props = new HashMap<>();
-        props.put(Constants.FRAMEWORK_STORAGE, runDir.resolve("felix-cache").toString());
-        props.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
-        props.put(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, manifestHeader(api, Constants.EXPORT_PACKAGE));
-        props.put("vigil.data", data.toString());
-        props.put("felix.fileinstall.dir", load.toString());
-        props.put("felix.fileinstall.noInitialDelay", "true");
-        props.put("org.apache.felix.http.host", "127.0.0.1");
-        props.put("org.osgi.service.http.port", String.valueOf(freePort()));
-        props.put("felix.webconsole.username", "vigil");
-        props.put("felix.webconsole.password", randomPasswordHash());
-
-        FrameworkFactory factory = ServiceLoader.load(FrameworkFactory.class).findFirst()
-                .orElseThrow(() -> new IllegalStateException("no OSGi FrameworkFactory on the class path"));
-        framework = factory.newFramework(props);
-        framework.start();
-        context = framework.getBundleContext();
-        System.out.printf("%n%s %s; bundles from %s, left out %s; run directory %s%n",
-                framework.getSymbolicName(), framework.getVersion(), bundleDir, LEFT_OUT, runDir);
-
-        List<Bundle> installed = new ArrayList<>();
-        for (File jar : jars) {
-            if (!LEFT_OUT.contains(symbolicName(jar))) {
-                installed.add(context.installBundle(jar.toURI().toString()));
-            }
-        }
-        for (Bundle b : installed) {
-            if (b.getHeaders("").get(Constants.FRAGMENT_HOST) == null) {
-                b.start();
-            }
-        }
-        List<String> notActive = installed.stream()
-                .filter(b -> b.getHeaders("").get(Constants.FRAGMENT_HOST) == null && b.getState() != Bundle.ACTIVE)
-                .map(b -> b.getSymbolicName() + " state " + b.getState()).toList();
-        if (!notActive.isEmpty()) {
-            throw new IllegalStateException("bundles not active: " + notActive);
-        }
-        checkApiFromSystemBundle(installed);
+        gateway = BenchGateway.start(root, "model-swap");
+        context = gateway.context;
+        String v1Location = gateway.moduleJarLocation("io.vigil.model.bearing.v1");
+        v2Location = gateway.moduleJarLocation("io.vigil.model.bearing.v2");
 
         context.registerService(DetectionListener.class, watch, null);
         context.addServiceListener(watch, "(&(" + Constants.OBJECTCLASS + "=" + Model.class.getName() + ")("
                 + Model.NAME + "=" + MODEL + ")(" + Model.VERSION + "=" + V2 + "))");
-        configure("io.vigil.runtime.asset", Map.of("vigil.asset", ASSET, "commissioning.seconds", "0",
-                "min.commissioning.windows", "20", "model.name", MODEL, "model.mode", "EVERY_WINDOW"));
-        configure("io.vigil.driver.replay", Map.of("vigil.asset", ASSET, "file", recording.toString(),
-                "speed", "1", "loop", "true"));
+        gateway.configureFactory("io.vigil.runtime.asset", ASSET, Map.of("vigil.asset", ASSET,
+                "commissioning.seconds", "0", "min.commissioning.windows", "20", "model.name", MODEL, "model.mode",
+                "EVERY_WINDOW"));
+        gateway.configureFactory("io.vigil.driver.replay", ASSET, Map.of("vigil.asset", ASSET, "file",
+                recording.toString(), "speed", "1", "loop", "true"));
 
         Bundle v1 = context.installBundle(v1Location);
         v1.start();
@@ -231,11 +137,8 @@ public class ModelSwapLatencyBenchmark {
     @TearDown(Level.Trial)
     public void stopGateway() throws Exception {
         try {
-            if (framework != null) {
-                framework.stop();
-                if (framework.waitForStop(TimeUnit.SECONDS.toMillis(30)).getType() != FrameworkEvent.STOPPED) {
-                    System.out.println("framework did not stop within 30 s");
-                }
+            if (gateway != null) {
+                gateway.close();
             }
         } finally {
             System.out.printf("%nModel swap, %d measured swaps, ms (nearest-rank percentiles):%n", total.count);
@@ -246,7 +149,6 @@ public class ModelSwapLatencyBenchmark {
             System.out.printf("swaps whose first verdict by the new model was not on the window right after the "
                     + "old model's last: to 2.0.0 %d, back to 1.0.0 %d; 2.0.0 verdicts after 1.0.0 was back: %d%n",
                     gapsAtSwap, gapsAtSwapBack, v2AfterV1Back);
-            deleteRecursively(runDir.resolve("felix-cache")); // a copy of every bundle, ONNX Runtime's natives too
         }
     }
 
@@ -281,7 +183,7 @@ public class ModelSwapLatencyBenchmark {
         if (!s.v2Serving.await(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
             throw new IllegalStateException("no window scored by " + MODEL + ":" + V2 + " " + TIMEOUT_SECONDS
                     + " s after start(); bundle state " + v2.getState() + ", model bundles rejected: "
-                    + rejectedModels());
+                    + gateway.rejectedModels());
         }
         return s.firstV2;
     }
@@ -449,100 +351,7 @@ public class ModelSwapLatencyBenchmark {
         }
     }
 
-    /** Creates a factory configuration through ConfigAdmin's own API classes, found in its bundle. */
-    private void configure(String factoryPid, Map<String, String> properties) throws Exception {
-        ServiceTracker<Object, Object> tracker = new ServiceTracker<>(context,
-                "org.osgi.service.cm.ConfigurationAdmin", null);
-        tracker.open();
-        try {
-            Object configAdmin = tracker.waitForService(TimeUnit.SECONDS.toMillis(TIMEOUT_SECONDS));
-            if (configAdmin == null) {
-                throw new IllegalStateException("no ConfigurationAdmin service after " + TIMEOUT_SECONDS + " s");
-            }
-            Bundle cm = tracker.getServiceReference().getBundle();
-            Class<?> adminType = cm.loadClass("org.osgi.service.cm.ConfigurationAdmin");
-            Class<?> configType = cm.loadClass("org.osgi.service.cm.Configuration");
-            Method getFactory = adminType.getMethod("getFactoryConfiguration", String.class, String.class,
-                    String.class);
-            Object config = getFactory.invoke(configAdmin, factoryPid, ASSET, "?");
-            Dictionary<String, Object> dict = new Hashtable<>(properties);
-            configType.getMethod("update", Dictionary.class).invoke(config, dict);
-        } finally {
-            tracker.close();
-        }
-    }
-
-    /** The bundles must see the API classes this benchmark uses, or the listener would never be bound. */
-    private static void checkApiFromSystemBundle(List<Bundle> installed) {
-        Bundle runtime = installed.stream().filter(b -> b.getSymbolicName().equals("io.vigil.runtime")).findFirst()
-                .orElseThrow(() -> new IllegalStateException("io.vigil.runtime is not in the bundle set"));
-        for (BundleWire w : runtime.adapt(BundleWiring.class).getRequiredWires(PackageNamespace.PACKAGE_NAMESPACE)) {
-            Object pkg = w.getCapability().getAttributes().get(PackageNamespace.PACKAGE_NAMESPACE);
-            if (String.valueOf(pkg).startsWith("io.vigil.api.") && w.getProvider().getBundle().getBundleId() != 0) {
-                throw new IllegalStateException("io.vigil.runtime imports " + pkg + " from "
-                        + w.getProvider().getBundle() + ", not from the system bundle");
-            }
-        }
-    }
-
-    private String rejectedModels() {
-        ServiceReference<ModelCatalog> ref = context.getServiceReference(ModelCatalog.class);
-        return ref == null ? "(no ModelCatalog)" : String.valueOf(context.getService(ref).rejected());
-    }
-
     private static void await(CountDownLatch latch, String what) throws InterruptedException {
-        if (!latch.await(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-            throw new IllegalStateException("waited " + TIMEOUT_SECONDS + " s for " + what);
-        }
-    }
-
-    private static Path onlyJar(Path dir) throws IOException {
-        try (Stream<Path> s = Files.list(dir)) {
-            List<Path> jars = s.filter(p -> p.getFileName().toString().endsWith(".jar")).toList();
-            if (jars.size() != 1) {
-                throw new IllegalStateException("expected one bundle jar in " + dir + ", found " + jars
-                        + "; build the reactor first");
-            }
-            return jars.get(0);
-        }
-    }
-
-    private static String symbolicName(File jar) {
-        String bsn = manifestHeader(jar, Constants.BUNDLE_SYMBOLICNAME);
-        return bsn == null ? "" : bsn.split(";")[0].trim();
-    }
-
-    private static String manifestHeader(File jar, String name) {
-        try (JarFile j = new JarFile(jar)) {
-            return j.getManifest() == null ? null : j.getManifest().getMainAttributes().getValue(name);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the manifest of " + jar, e);
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
-    /** The web console runs as on the gateway, never with admin/admin: a password nobody is told. */
-    private static String randomPasswordHash() throws NoSuchAlgorithmException {
-        byte[] password = new byte[18];
-        new SecureRandom().nextBytes(password);
-        byte[] hash = MessageDigest.getInstance("SHA-256")
-                .digest(Base64.getUrlEncoder().encodeToString(password).getBytes(StandardCharsets.UTF_8));
-        return "{sha-256}" + Base64.getEncoder().encodeToString(hash);
-    }
-
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
+        BenchGateway.await(latch, what);
     }
 }

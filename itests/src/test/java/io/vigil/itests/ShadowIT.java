@@ -29,6 +29,7 @@ import io.vigil.api.asset.ChannelStatus;
 import io.vigil.api.detect.Detection;
 import io.vigil.api.detect.DetectionListener;
 import io.vigil.api.model.ModelCatalog;
+import io.vigil.api.rest.RestApi;
 import io.vigil.api.shadow.ShadowEvents;
 import io.vigil.api.shadow.ShadowException;
 import io.vigil.api.shadow.ShadowReport;
@@ -68,7 +69,11 @@ public class ShadowIT extends VigilTestSupport {
         Hashtable<String, Object> p = new Hashtable<>();
         p.put("min.windows", "40");
         p.put("min.duration.seconds", "0");
-        p.put("min.agreement", "0.95");
+        // 40 windows bound a rate difference to about +-0.05 and agreement from 0.91 up, at 95 %
+        p.put("max.alert.rate.increase", "0.05");
+        p.put("max.alert.rate.decrease", "0.05");
+        p.put("min.agreement", "0.9");
+        p.put("min.latency.samples", "20");
         p.put("max.latency.ratio", "50");
         p.put("queue.capacity", "100000");
         p.put("promotion", "OPERATOR");
@@ -128,6 +133,7 @@ public class ShadowIT extends VigilTestSupport {
         assertEquals(report.toString(), ShadowState.READY, report.state());
         assertTrue(report.failedCriteria().toString(), report.failedCriteria().isEmpty());
         assertTrue(report.agreement() >= 0.95);
+        assertEquals("every window escalated in EVERY_WINDOW mode", 0, report.windowsNotEscalated());
         assertEquals(ch.windows() - 5, report.candidateLatency().samples()); // all but the warm-up runs timed
         assertTrue(report.scores().pairs() > 0 && !Double.isNaN(report.scores().psi()));
 
@@ -284,6 +290,10 @@ public class ShadowIT extends VigilTestSupport {
                 + "\"}");
         assertEquals(oversize.body(), 413, oversize.status());
         assertEquals(404, rest("POST", "/shadow/" + asset + "/launch", "{}").status());
+        HttpResult notJson = http(USER, PASSWORD, "POST", RestApi.CONTEXT_PATH + "/shadow/" + asset + "/start",
+                null);
+        assertEquals("a command without Content-Type: application/json (a forged form) is refused", 415,
+                notJson.status());
         assertFalse("nothing started by the refused requests", shadows.report(asset).isPresent());
 
         HttpResult started = rest("POST", "/shadow/" + asset + "/start", "{\"model\":\"bearing-fault\","

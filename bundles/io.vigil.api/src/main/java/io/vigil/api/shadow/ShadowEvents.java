@@ -17,7 +17,7 @@ public final class ShadowEvents {
     public static final String ASSET = "asset";
     /** String: the candidate, {@code name:version}. */
     public static final String CANDIDATE = "candidate";
-    /** String: the live model when the comparison started, {@code name:version} or {@code tier0}. */
+    /** String: the live tier-1 model of the latest compared window, {@code name:version}; empty before one. */
     public static final String LIVE = "live";
     /** String: the state after the event. */
     public static final String STATE = "state";

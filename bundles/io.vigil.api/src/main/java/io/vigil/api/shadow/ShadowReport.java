@@ -7,11 +7,13 @@ import java.util.Objects;
  * A shadow comparison as of {@code updatedEpochMillis}: what was compared, how the two models differ, and what
  * the promotion gate made of it. Rates and statistics are NaN while there is nothing to compute them from.
  *
- * <p>Every window of the asset that carries the features the candidate expects counts in {@code windowsSeen},
- * which always equals {@code windowsCompared + windowsSkipped + candidateErrors}. A window "alerts" when its
- * verdict is anomalous, i.e. it pushes the alert state machine towards raising: for the live side the verdict the
- * pipeline acted on, for the candidate the verdict it would have given in the live model's place (on windows
- * tier-0 did not escalate, that is tier-0's normal verdict, as it would be after promotion).
+ * <p>Every window of the asset that carries the features the candidate expects counts in {@code windowsSeen}. Once
+ * the candidate has caught up, {@code windowsSeen = windowsCompared + windowsNotEscalated + windowsSkipped +
+ * candidateErrors}; the difference is the windows still queued. Windows are compared where the candidate would
+ * act if it were live: those the pipeline escalated to tier-1 (every window in {@code EVERY_WINDOW} mode). On the
+ * others tier-0 decides with either model, so they say nothing about the candidate and are only counted. A window
+ * "alerts" when its verdict is anomalous; an alert is raised after {@code raise.after} such windows in a row, so
+ * per-window rates bound how often each model would push towards an alert.
  *
  * @param assetId the asset
  * @param candidate the candidate, {@code name:version}
@@ -24,23 +26,27 @@ import java.util.Objects;
  * @param updatedEpochMillis when this report was computed
  * @param endedEpochMillis when it ended, 0 while it runs
  * @param windowsSeen windows handed to the comparison
- * @param windowsCompared windows scored by the candidate (or decided without it, as the live pipeline did) and
- *        compared
+ * @param windowsCompared escalated windows the candidate scored and compared with the live verdict
+ * @param windowsNotEscalated windows tier-0 decided alone on the live side (and would after promotion)
  * @param windowsSkipped windows dropped because the candidate fell behind; the live model never waits for it
- * @param candidateErrors windows on which the candidate threw or scored NaN
+ * @param candidateErrors windows on which the candidate threw or scored NaN or infinity
  * @param alerts the 2x2 table of live and candidate verdicts over the compared windows
  * @param agreement fraction of compared windows on which both decided alike
+ * @param agreementLow lower bound of the agreement's Wilson confidence interval
  * @param liveAlertRate fraction of compared windows the live side found anomalous
  * @param candidateAlertRate fraction the candidate found anomalous
  * @param rateDifference candidate minus live alert rate
- * @param rateDifferenceLow lower bound of the difference's confidence interval (Agresti-Min, paired)
+ * @param rateDifferenceLow lower bound of the difference's confidence interval (Agresti-Min, paired; level
+ *        1 - the gate's significance)
  * @param rateDifferenceHigh upper bound
  * @param rateDifferencePValue two-sided exact McNemar p-value of the difference (the windows are paired)
  * @param scores how the candidate's score distribution differs from the live model's, over windows both scored
  * @param liveLatency the live tier-1 model's inference time on the compared windows
  * @param candidateLatency the candidate's
  * @param latencyRatio candidate p99 over live p99; NaN when the live side ran no model
- * @param criteria every gate criterion as last evaluated (empty before the gate's minimum windows and duration)
+ * @param criteria every gate criterion as last evaluated: only errors before the gate's minimum windows and
+ *        duration; a criterion neither passed nor failed yet (the evidence does not decide it) counts as not passed
+ *        and keeps the comparison SHADOWING
  * @param rollbackTarget after promotion, the model the asset's configuration served before it ({@code name:version},
  *        {@code tier0}, or the configured name and range when no installed model matched)
  * @param promotedBy after promotion, who promoted ({@code gate} when automatic)
@@ -48,8 +54,8 @@ import java.util.Objects;
  */
 public record ShadowReport(String assetId, String candidate, String live, ShadowState state, String reason,
         String promotion, long startedEpochMillis, long updatedEpochMillis, long endedEpochMillis, long windowsSeen,
-        long windowsCompared, long windowsSkipped, long candidateErrors, AlertTable alerts, double agreement,
-        double liveAlertRate, double candidateAlertRate, double rateDifference, double rateDifferenceLow,
+        long windowsCompared, long windowsNotEscalated, long windowsSkipped, long candidateErrors, AlertTable alerts, double agreement,
+        double agreementLow, double liveAlertRate, double candidateAlertRate, double rateDifference, double rateDifferenceLow,
         double rateDifferenceHigh, double rateDifferencePValue, ScoreShift scores, Latency liveLatency,
         Latency candidateLatency, double latencyRatio, List<Criterion> criteria, String rollbackTarget,
         String promotedBy, boolean forced) {
@@ -63,7 +69,17 @@ public record ShadowReport(String assetId, String candidate, String live, Shadow
 
     /** @return the names of the gate criteria that failed */
     public List<String> failedCriteria() {
-        return criteria.stream().filter(c -> !c.passed()).map(Criterion::name).toList();
+        return criteria.stream().filter(c -> c.outcome() == Outcome.FAIL).map(Criterion::name).toList();
+    }
+
+    /** What the evidence says about one gate criterion. */
+    public enum Outcome {
+        /** Met with the configured confidence. */
+        PASS,
+        /** Violated with the configured confidence: the candidate is rejected. */
+        FAIL,
+        /** Not enough evidence either way yet: the comparison goes on. */
+        UNDECIDED
     }
 
     /**
@@ -106,11 +122,15 @@ public record ShadowReport(String assetId, String candidate, String live, Shadow
      * One promotion gate criterion.
      *
      * @param name e.g. {@code alert-rate-increase}, {@code agreement}, {@code errors}
-     * @param passed whether it passed
+     * @param outcome passed, failed, or undecided
      * @param observed the observed value
      * @param limit the configured limit
      * @param detail a sentence an operator can act on
      */
-    public record Criterion(String name, boolean passed, double observed, double limit, String detail) {
+    public record Criterion(String name, Outcome outcome, double observed, double limit, String detail) {
+
+        public boolean passed() {
+            return outcome == Outcome.PASS;
+        }
     }
 }

@@ -2,6 +2,7 @@ package io.vigil.shadow.internal;
 
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
@@ -12,7 +13,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
 import io.vigil.api.detect.ScoredWindow;
-import io.vigil.api.feature.FeatureVector;
 import io.vigil.api.model.Model;
 import io.vigil.api.model.ModelDescriptor;
 import io.vigil.api.model.ModelException;
@@ -20,6 +20,7 @@ import io.vigil.api.shadow.ShadowReport;
 import io.vigil.api.shadow.ShadowReport.AlertTable;
 import io.vigil.api.shadow.ShadowReport.Criterion;
 import io.vigil.api.shadow.ShadowReport.Latency;
+import io.vigil.api.shadow.ShadowReport.Outcome;
 import io.vigil.api.shadow.ShadowReport.ScoreShift;
 import io.vigil.api.shadow.ShadowState;
 
@@ -46,6 +47,17 @@ final class Comparison {
     static final int LATENCIES = 4_096;
     /** The candidate's first runs pay for class loading and the engine's first allocations; they are not timed. */
     static final int WARM_UP_RUNS = 5;
+    /** Thrown when the queue is full: shared and without a stack trace, it costs the live thread nothing. */
+    private static final RejectedExecutionException FULL = new RejectedExecutionException("shadow queue full") {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public synchronized Throwable fillInStackTrace() {
+            return this;
+        }
+    };
+    /** Compared windows between two full evaluations of the gate (errors are judged at once). */
+    static final int EVALUATE_EVERY = 16;
 
     final String assetId;
     final Model candidate;
@@ -63,6 +75,7 @@ final class Comparison {
 
     // written on the worker thread, read by reports: guarded by this
     private long compared;
+    private long notEscalated;
     private long errors;
     private long both;
     private long liveOnly;
@@ -98,7 +111,7 @@ final class Comparison {
                     t.setDaemon(true);
                     return t;
                 }, (r, executor) -> {
-                    throw new RejectedExecutionException();
+                    throw FULL;
                 });
     }
 
@@ -111,11 +124,15 @@ final class Comparison {
             return;
         }
         seen.incrementAndGet();
+        // the common overload case is answered without an exception; the handler covers the rare race
+        if (worker.getQueue().remainingCapacity() == 0) {
+            skipped.incrementAndGet();
+            return;
+        }
         try {
             worker.execute(() -> compare(window));
         } catch (RejectedExecutionException full) {
-            // behind by a whole queue, or shut down: either way the window is not compared
-            skipped.incrementAndGet();
+            skipped.incrementAndGet(); // behind by a whole queue, or shut down: either way not compared
         }
     }
 
@@ -124,36 +141,39 @@ final class Comparison {
             skipped.incrementAndGet();
             return;
         }
-        boolean liveAnomalous = w.verdict().anomalous();
-        boolean candidateAnomalous;
-        double score = Double.NaN;
-        long nanos = -1;
-        if (w.escalated()) {
-            FeatureVector features = w.features();
-            long start = nanoClock.getAsLong();
-            try {
-                score = candidate.score(List.of(features))[0];
-                nanos = nanoClock.getAsLong() - start;
-            } catch (ModelException e) {
-                if (e.reason() == ModelException.Reason.CLOSED) {
-                    skipped.incrementAndGet(); // the candidate is going away; the manager ends the comparison
-                    return;
-                }
-                failed(w, e.getMessage());
-                return;
-            } catch (RuntimeException e) {
-                failed(w, e.toString());
-                return;
+        if (!w.escalated()) {
+            // tier-0 decided it live and would after promotion: nothing about the candidate to learn here
+            synchronized (this) {
+                notEscalated++;
             }
-            if (Double.isNaN(score)) {
-                failed(w, "scored NaN");
-                return;
-            }
-            candidateAnomalous = score > descriptor.threshold();
-        } else {
-            candidateAnomalous = w.tier0().anomalous(); // not escalated: tier-0's verdict stands, as after promotion
+            return;
         }
-        ShadowState decided = null;
+        double score;
+        long start = nanoClock.getAsLong();
+        long nanos;
+        try {
+            score = candidate.score(List.of(w.features()))[0];
+            nanos = nanoClock.getAsLong() - start;
+        } catch (ModelException e) {
+            if (e.reason() == ModelException.Reason.CLOSED) {
+                skipped.incrementAndGet(); // the candidate is going away; the manager ends the comparison
+                return;
+            }
+            failed(w, e.getMessage());
+            return;
+        } catch (RuntimeException | LinkageError e) {
+            // a model bundle half gone (NoClassDefFoundError) or a native library problem is the candidate's fault,
+            // and must not kill this thread silently
+            failed(w, e.toString());
+            return;
+        }
+        if (!Double.isFinite(score)) {
+            failed(w, "scored " + score);
+            return;
+        }
+        boolean liveAnomalous = w.verdict().anomalous();
+        boolean candidateAnomalous = score > descriptor.threshold();
+        ShadowState decided;
         synchronized (this) {
             compared++;
             if (liveAnomalous && candidateAnomalous) {
@@ -165,21 +185,20 @@ final class Comparison {
             } else {
                 neither++;
             }
-            if (w.modelNanos() >= 0) {
-                live = w.verdict().source().toString();
-            }
-            if (nanos >= 0 && ++candidateRuns > WARM_UP_RUNS) {
+            if (++candidateRuns > WARM_UP_RUNS) {
                 candidateNanos[(int) (candidateTimed++ % LATENCIES)] = nanos;
                 if (w.modelNanos() >= 0) {
                     liveNanos[(int) (liveTimed++ % LATENCIES)] = w.modelNanos();
                 }
             }
-            if (nanos >= 0 && w.modelNanos() >= 0) {
+            if (w.modelNanos() >= 0) {
+                live = w.verdict().source().toString();
                 int i = (int) (pairs++ % SCORE_PAIRS);
                 liveScores[i] = w.verdict().score();
                 candidateScores[i] = score;
             }
-            decided = judge();
+            // every window would sort the latency reservoirs; every 16th and the first mature one are enough
+            decided = compared % EVALUATE_EVERY == 0 || compared == gate.minWindows() ? judge() : null;
         }
         if (decided != null) {
             listener.decided(this, decided);
@@ -204,12 +223,11 @@ final class Comparison {
         if (!state.running()) {
             return null;
         }
-        PromotionGate.Figures f = figures();
-        criteria = PromotionGate.evaluate(gate, f);
-        boolean failed = criteria.stream().anyMatch(c -> !c.passed());
-        ShadowState next = failed ? ShadowState.REJECTED
-                : PromotionGate.mature(gate, f) ? ShadowState.READY : ShadowState.SHADOWING;
-        if (next == state || (next == ShadowState.SHADOWING && state == ShadowState.READY)) {
+        criteria = PromotionGate.evaluate(gate, figures());
+        boolean failed = criteria.stream().anyMatch(c -> c.outcome() == Outcome.FAIL);
+        boolean passed = criteria.size() > 1 && criteria.stream().allMatch(Criterion::passed);
+        ShadowState next = failed ? ShadowState.REJECTED : passed ? ShadowState.READY : ShadowState.SHADOWING;
+        if (next == state) {
             return null;
         }
         state = next;
@@ -218,8 +236,8 @@ final class Comparison {
 
     private PromotionGate.Figures figures() {
         return new PromotionGate.Figures(compared, errors, (nanoClock.getAsLong() - startedNanos) / 1e9,
-                new AlertTable(both, liveOnly, candidateOnly, neither),
-                ShadowStatistics.mcNemarExactPValue(liveOnly, candidateOnly), percentile(liveNanos, liveTimed, 99),
+                new AlertTable(both, liveOnly, candidateOnly, neither), Math.min(liveTimed, LATENCIES),
+                percentile(liveNanos, liveTimed, 99), Math.min(candidateTimed, LATENCIES),
                 percentile(candidateNanos, candidateTimed, 99));
     }
 
@@ -277,22 +295,23 @@ final class Comparison {
         double liveRate = n == 0 ? Double.NaN : (both + liveOnly) / n;
         double candidateRate = n == 0 ? Double.NaN : (both + candidateOnly) / n;
         double agreement = n == 0 ? Double.NaN : (both + neither) / n;
+        double confidence = 1 - gate.significance();
         double[] interval = ShadowStatistics.pairedDifferenceInterval(both, liveOnly, candidateOnly, neither,
-                1 - gate.significance());
+                confidence);
+        double[] agreementInterval = ShadowStatistics.wilsonInterval(both + neither, compared, confidence);
         int k = (int) Math.min(pairs, SCORE_PAIRS);
-        double[] ls = java.util.Arrays.copyOf(liveScores, k);
-        double[] cs = java.util.Arrays.copyOf(candidateScores, k);
+        double[] ls = Arrays.copyOf(liveScores, k);
+        double[] cs = Arrays.copyOf(candidateScores, k);
         double[] ks = ShadowStatistics.kolmogorovSmirnov(ls, cs);
         ScoreShift shift = new ScoreShift(k, ShadowStatistics.populationStabilityIndex(ls, cs, 10), ks[0], ks[1]);
         Latency liveLatency = latency(liveNanos, liveTimed);
         Latency candidateLatency = latency(candidateNanos, candidateTimed);
         double ratio = liveLatency.samples() == 0 || candidateLatency.samples() == 0 ? Double.NaN
                 : candidateLatency.p99Micros() / liveLatency.p99Micros();
-        long skippedNow = skipped.get();
-        return new ShadowReport(assetId, candidateId, live.isEmpty() ? "" : live, state, base.reason(),
-                gate.promotion().name(), startedEpochMillis, nowEpochMillis, base.endedEpochMillis(),
-                compared + errors + skippedNow, compared, skippedNow, errors, table, agreement, liveRate,
-                candidateRate, n == 0 ? Double.NaN : candidateRate - liveRate, interval[0], interval[1],
+        return new ShadowReport(assetId, candidateId, live, state, base.reason(), gate.promotion().name(),
+                startedEpochMillis, nowEpochMillis, base.endedEpochMillis(), seen.get(), compared, notEscalated,
+                skipped.get(), errors, table, agreement, agreementInterval[0], liveRate, candidateRate,
+                n == 0 ? Double.NaN : candidateRate - liveRate, interval[0], interval[1],
                 ShadowStatistics.mcNemarExactPValue(liveOnly, candidateOnly), shift, liveLatency, candidateLatency,
                 ratio, criteria, base.rollbackTarget(), base.promotedBy(), base.forced());
     }

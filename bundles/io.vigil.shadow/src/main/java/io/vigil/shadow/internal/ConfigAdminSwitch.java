@@ -26,11 +26,32 @@ final class ConfigAdminSwitch implements LiveModelSwitch {
     }
 
     @Override
+    public Selection current(String assetId) {
+        try {
+            Configuration[] found = find(assetId);
+            return found == null || found.length != 1 ? null : selection(found[0].getProperties());
+        } catch (IOException | InvalidSyntaxException e) {
+            return null;
+        }
+    }
+
+    private Configuration[] find(String assetId) throws IOException, InvalidSyntaxException {
+        return configAdmin.listConfigurations("(&(service.factoryPid=" + ASSET_FACTORY_PID + ")(vigil.asset="
+                + escape(assetId) + "))");
+    }
+
+    private static Selection selection(Dictionary<String, Object> props) {
+        Object name = props.get("model.name");
+        Object versions = props.get("model.versions");
+        return new Selection(name == null ? "" : name.toString().trim(), versions == null ? "0.0.0"
+                : versions.toString().trim());
+    }
+
+    @Override
     public Selection switchTo(String assetId, String modelName, String modelVersion) throws ShadowException {
         Configuration[] found;
         try {
-            found = configAdmin.listConfigurations("(&(service.factoryPid=" + ASSET_FACTORY_PID + ")(vigil.asset="
-                    + escape(assetId) + "))");
+            found = find(assetId);
         } catch (IOException | InvalidSyntaxException e) {
             throw new ShadowException(ShadowException.Reason.PROMOTION_FAILED, "could not read the configuration "
                     + "of asset " + assetId + ": " + e + "; the live model is unchanged", e);
@@ -42,10 +63,7 @@ final class ConfigAdminSwitch implements LiveModelSwitch {
         }
         Configuration c = found[0];
         Dictionary<String, Object> props = c.getProperties();
-        Object name = props.get("model.name");
-        Object versions = props.get("model.versions");
-        Selection before = new Selection(name == null ? "" : name.toString().trim(), versions == null ? "0.0.0"
-                : versions.toString().trim());
+        Selection before = selection(props);
         props.put("model.name", modelName);
         props.put("model.versions", "[" + modelVersion + "," + modelVersion + "]");
         try {

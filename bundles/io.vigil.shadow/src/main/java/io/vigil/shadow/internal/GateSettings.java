@@ -5,7 +5,7 @@ package io.vigil.shadow.internal;
  * a half-valid gate.
  */
 record GateSettings(int minWindows, double minDurationSeconds, double maxIncrease, double maxDecrease,
-        double significance, double minAgreement, double maxLatencyRatio, int maxErrors, Promotion promotion,
+        double significance, double minAgreement, double maxLatencyRatio, int minLatencySamples, int maxErrors, Promotion promotion,
         int queueCapacity, double persistIntervalSeconds) {
 
     GateSettings {
@@ -18,6 +18,7 @@ record GateSettings(int minWindows, double minDurationSeconds, double maxIncreas
         require(minAgreement >= 0 && minAgreement <= 1, "min.agreement", minAgreement, "between 0 and 1");
         require(maxLatencyRatio > 0 && !Double.isNaN(maxLatencyRatio), "max.latency.ratio", maxLatencyRatio,
                 "greater than 0");
+        require(minLatencySamples >= 1, "min.latency.samples", minLatencySamples, "at least 1");
         require(maxErrors >= 0, "max.errors", maxErrors, "0 or more");
         require(queueCapacity >= 1, "queue.capacity", queueCapacity, "at least 1");
         require(persistIntervalSeconds > 0 && Double.isFinite(persistIntervalSeconds), "persist.interval.seconds",
@@ -31,7 +32,7 @@ record GateSettings(int minWindows, double minDurationSeconds, double maxIncreas
     static GateSettings from(ShadowConfig c) {
         return new GateSettings(c.min_windows(), c.min_duration_seconds(), c.max_alert_rate_increase(),
                 c.max_alert_rate_decrease(), c.significance(), c.min_agreement(), c.max_latency_ratio(),
-                c.max_errors(), c.promotion(), c.queue_capacity(), c.persist_interval_seconds());
+                c.min_latency_samples(), c.max_errors(), c.promotion(), c.queue_capacity(), c.persist_interval_seconds());
     }
 
     private static void require(boolean ok, String name, Object value, String what) {

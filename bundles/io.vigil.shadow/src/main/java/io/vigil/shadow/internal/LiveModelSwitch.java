@@ -11,6 +11,9 @@ interface LiveModelSwitch {
      */
     Selection switchTo(String assetId, String modelName, String modelVersion) throws ShadowException;
 
+    /** @return the asset's model selection now, null when the asset has no (single) configuration */
+    Selection current(String assetId);
+
     /**
      * An asset's model selection as configured.
      *

@@ -33,7 +33,8 @@ final class ReportStore {
         this.dir = Files.createDirectories(dir);
     }
 
-    void save(ShadowReport report) {
+    /** Serialised: the manager's threads may write the same asset's report at once. */
+    synchronized void save(ShadowReport report) {
         Path target = dir.resolve(URLEncoder.encode(report.assetId(), StandardCharsets.UTF_8) + SUFFIX);
         Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
         try {

@@ -9,7 +9,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 public @interface ShadowConfig {
 
     @AttributeDefinition(name = "Minimum windows", description = "Windows the candidate must have been compared "
-            + "on before the gate decides.")
+            + "on before the gate decides. Only windows escalated to tier-1 are compared: with the asset's model in "
+            + "ESCALATED mode on a healthy machine they are rare, so shadow in EVERY_WINDOW mode to validate sooner.")
     int min_windows() default 1000;
 
     @AttributeDefinition(name = "Minimum duration (s)", description = "Time the comparison must have run before "
@@ -17,8 +18,9 @@ public @interface ShadowConfig {
     double min_duration_seconds() default 3600;
 
     @AttributeDefinition(name = "Maximum alert-rate increase", description = "Largest rise of the fraction of "
-            + "anomalous windows (candidate minus live, e.g. 0.01 = one window in a hundred) that is accepted. A "
-            + "larger rise fails the gate when it is also statistically significant.")
+            + "anomalous windows (candidate minus live, e.g. 0.01 = one window in a hundred) that is accepted. The "
+            + "criterion passes when the whole confidence interval of the rise is below it, fails when the whole "
+            + "interval is above it, and waits for more windows otherwise.")
     double max_alert_rate_increase() default 0.01;
 
     @AttributeDefinition(name = "Maximum alert-rate decrease", description = "Largest fall of the fraction of "
@@ -26,21 +28,24 @@ public @interface ShadowConfig {
             + "alerts too often.")
     double max_alert_rate_decrease() default 0.01;
 
-    @AttributeDefinition(name = "Significance level", description = "A rate change beyond its bound fails the "
-            + "gate only if the exact McNemar test finds it significant at this level; also sets the report's "
-            + "confidence interval (1 - level).")
+    @AttributeDefinition(name = "Significance level", description = "The gate's confidence intervals (rate "
+            + "difference, agreement) are at level 1 - this.")
     double significance() default 0.05;
 
     @AttributeDefinition(name = "Minimum agreement", description = "Fraction of compared windows on which both "
-            + "models must decide alike.")
+            + "models must decide alike (the lower end of its confidence interval, to pass).")
     double min_agreement() default 0.98;
 
     @AttributeDefinition(name = "Maximum latency ratio", description = "Largest accepted ratio of the candidate's "
             + "99th-percentile inference time to the live model's.")
     double max_latency_ratio() default 2.0;
 
+    @AttributeDefinition(name = "Minimum latency samples", description = "Timed runs of each model before the "
+            + "latency ratio is judged: a 99th percentile of a few runs is just their maximum.")
+    int min_latency_samples() default 200;
+
     @AttributeDefinition(name = "Maximum candidate errors", description = "Windows the candidate may fail on "
-            + "(exception or NaN score) before it is rejected; 0 rejects at the first.")
+            + "(exception, NaN or infinite score) before it is rejected; 0 rejects at the first.")
     int max_errors() default 0;
 
     @AttributeDefinition(name = "Promotion", description = "AUTOMATIC: a candidate the gate finds READY is "

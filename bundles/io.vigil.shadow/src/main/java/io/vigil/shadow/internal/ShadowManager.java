@@ -74,10 +74,14 @@ public final class ShadowManager implements ShadowService, WindowListener {
     private volatile GateSettings gate;
     private volatile EventAdmin eventAdmin;
 
-    /** A running comparison with what the manager adds to its report. */
+    /**
+     * A running comparison with what the manager adds to its report. Its lock orders the writes of its report:
+     * once the final report is written, no periodic or READY report (built earlier, written later) replaces it.
+     */
     private static final class Run {
         final Comparison comparison;
         volatile Comparison.ReportExtras extras = Comparison.ReportExtras.NONE;
+        boolean finished;
 
         Run(Comparison comparison) {
             this.comparison = comparison;
@@ -108,7 +112,12 @@ public final class ShadowManager implements ShadowService, WindowListener {
             return t;
         });
         for (ShadowReport r : store.loadAll()) {
-            if (r.state().running()) {
+            if (r.state().running() && promotedBeforeStop(r)) {
+                r = endedCopy(r, ShadowState.PROMOTED, "promoted as the gateway stopped: the asset's "
+                        + "configuration already names the candidate; this report was completed at the next start",
+                        System.currentTimeMillis());
+                store.save(r);
+            } else if (r.state().running()) {
                 // the comparison's figures in memory are gone; an honest end beats a resumed report that
                 // silently mixes two runs
                 r = endedCopy(r, ShadowState.STOPPED, INTERRUPTED, System.currentTimeMillis());
@@ -129,15 +138,19 @@ public final class ShadowManager implements ShadowService, WindowListener {
 
     @Deactivate
     void deactivate() throws InterruptedException {
+        control.shutdownNow(); // no periodic write may follow the final ones below
+        control.awaitTermination(5, TimeUnit.SECONDS);
         long now = System.currentTimeMillis();
         for (Run run : running.values()) {
             run.comparison.close();
             Comparison.ReportExtras x = run.extras;
-            store.save(run.comparison.report(now, new Comparison.ReportExtras(INTERRUPTED, now, x.rollbackTarget(),
-                    x.promotedBy(), x.forced())));
+            synchronized (run) {
+                run.finished = true;
+                store.save(run.comparison.report(now, new Comparison.ReportExtras(INTERRUPTED, now,
+                        x.rollbackTarget(), x.promotedBy(), x.forced())));
+            }
         }
-        control.shutdownNow();
-        control.awaitTermination(5, TimeUnit.SECONDS);
+        running.clear();
     }
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
@@ -204,7 +217,7 @@ public final class ShadowManager implements ShadowService, WindowListener {
         GateSettings g = gate;
         synchronized (this) {
             Run existing = running.get(assetId);
-            if (existing != null) {
+            if (existing != null && existing.comparison.running()) {
                 throw new ShadowException(Reason.WRONG_STATE, "candidate " + existing.comparison.candidateId
                         + " already shadows asset " + assetId + "; stop, reject or promote it first");
             }
@@ -213,6 +226,12 @@ public final class ShadowManager implements ShadowService, WindowListener {
             Run run = new Run(c);
             running.put(assetId, run);
             ended.remove(assetId);
+            if (!models.containsKey(candidate)) { // withdrawn while this was being set up: unbindModel missed it
+                running.remove(assetId, run);
+                c.close();
+                throw new ShadowException(Reason.UNKNOWN_MODEL, d.id() + " was withdrawn while the comparison "
+                        + "started; install its bundle again");
+            }
             ShadowReport report = c.report(System.currentTimeMillis(), run.extras);
             store.save(report);
             LOG.log(Level.INFO, "asset " + assetId + ": " + d.id() + " now shadows the live model; the gate decides "
@@ -227,7 +246,7 @@ public final class ShadowManager implements ShadowService, WindowListener {
     public ShadowReport stop(String assetId) throws ShadowException {
         Run run = runningOn(assetId);
         if (!run.comparison.end(ShadowState.STOPPED)) {
-            throw ended(assetId);
+            throw alreadyEnded(run);
         }
         return finish(run, "stopped by an operator");
     }
@@ -236,7 +255,7 @@ public final class ShadowManager implements ShadowService, WindowListener {
     public ShadowReport reject(String assetId, String reason, String operator) throws ShadowException {
         Run run = runningOn(assetId);
         if (!run.comparison.end(ShadowState.REJECTED)) {
-            throw ended(assetId);
+            throw alreadyEnded(run);
         }
         String why = "rejected by " + who(operator) + (reason == null || reason.isBlank() ? "" : ": " + reason);
         LOG.log(Level.INFO, "asset " + assetId + ": candidate " + run.comparison.candidateId + " " + why);
@@ -264,11 +283,12 @@ public final class ShadowManager implements ShadowService, WindowListener {
                             + " after " + now.windowsCompared() + " windows");
                 }
                 before = liveModel.switchTo(assetId, c.descriptor.name(), c.descriptor.version());
+                run.extras = new Comparison.ReportExtras("", 0, servedBy(before), who(operator),
+                        now.state() != ShadowState.READY);
                 c.end(ShadowState.PROMOTED);
             }
-            String rollback = servedBy(before);
-            boolean forced = now.state() != ShadowState.READY;
-            run.extras = new Comparison.ReportExtras("", 0, rollback, who(operator), forced);
+            String rollback = run.extras.rollbackTarget();
+            boolean forced = run.extras.forced();
             LOG.log(Level.INFO, "asset " + assetId + ": " + c.candidateId + " promoted by " + who(operator)
                     + (forced ? " (forced)" : "") + " after " + now.windowsCompared() + " windows; it serves from "
                     + "the next window on, rollback target " + rollback);
@@ -307,12 +327,14 @@ public final class ShadowManager implements ShadowService, WindowListener {
         if (state == ShadowState.REJECTED) {
             ShadowReport r = c.report(System.currentTimeMillis(), run.extras);
             String why = "the gate rejected it: " + String.join(", ", r.failedCriteria()) + " failed";
+            // the reason is part of the report from now on; stopping the thread has to wait for this one to end
+            run.extras = new Comparison.ReportExtras(why, 0, "", "", false);
             LOG.log(Level.WARNING, "asset " + c.assetId + ": candidate " + c.candidateId + " rejected; " + why
                     + failedText(r));
             control.execute(() -> finish(run, why));
         } else if (state == ShadowState.READY) {
+            saveRunning(run);
             ShadowReport r = c.report(System.currentTimeMillis(), run.extras);
-            store.save(r);
             LOG.log(Level.INFO, "asset " + c.assetId + ": candidate " + c.candidateId + " passed the gate after "
                     + r.windowsCompared() + " windows" + (c.gate.promotion() == Promotion.AUTOMATIC
                             ? "; promoting it" : "; an operator may promote it now"));
@@ -320,7 +342,10 @@ public final class ShadowManager implements ShadowService, WindowListener {
             if (c.gate.promotion() == Promotion.AUTOMATIC) {
                 control.execute(() -> {
                     try {
-                        promote(c.assetId, false, "gate");
+                        Run now = running.get(c.assetId);
+                        if (now != null && now.comparison == c) { // not a later comparison on the same asset
+                            promote(c.assetId, false, "gate");
+                        }
                     } catch (ShadowException e) {
                         LOG.log(Level.ERROR, "asset " + c.assetId + ": automatic promotion of " + c.candidateId
                                 + " failed: " + e.getMessage());
@@ -330,33 +355,66 @@ public final class ShadowManager implements ShadowService, WindowListener {
         }
     }
 
-    /** Ends a run whose comparison has reached its terminal state: final report kept, written and announced. */
+    /**
+     * Ends a run whose comparison has reached its terminal state: its thread stopped (queued windows counted
+     * skipped), the final report kept, written and announced, and only then the asset freed. Never called on the
+     * comparison's own thread, which it waits for.
+     */
     private ShadowReport finish(Run run, String reason) {
         Comparison c = run.comparison;
-        running.remove(c.assetId, run);
-        c.close();
         Comparison.ReportExtras x = run.extras;
-        long now = System.currentTimeMillis();
-        run.extras = new Comparison.ReportExtras(reason, now, x.rollbackTarget(), x.promotedBy(), x.forced());
-        ShadowReport r = c.report(now, run.extras);
-        ended.put(c.assetId, r);
-        store.save(r);
+        run.extras = new Comparison.ReportExtras(reason, x.endedEpochMillis(), x.rollbackTarget(), x.promotedBy(),
+                x.forced());
+        c.close();
+        ShadowReport r;
+        synchronized (run) {
+            long now = System.currentTimeMillis();
+            run.extras = new Comparison.ReportExtras(reason, now, x.rollbackTarget(), x.promotedBy(), x.forced());
+            r = c.report(now, run.extras);
+            run.finished = true;
+            ended.put(c.assetId, r);
+            store.save(r);
+        }
+        running.remove(c.assetId, run);
         event(ShadowEvents.TOPIC_PREFIX + r.state(), r);
         return r;
+    }
+
+    /** Writes a running comparison's report unless its final one has been written. */
+    private void saveRunning(Run run) {
+        synchronized (run) {
+            if (!run.finished) {
+                store.save(run.comparison.report(System.currentTimeMillis(), run.extras));
+            }
+        }
     }
 
     /** Periodic: writes running reports, and ends comparisons whose asset is no longer configured. */
     void persistRunning() {
         for (Run run : running.values()) {
-            Comparison c = run.comparison;
-            if (pipelines.asset(c.assetId).isEmpty() && c.end(ShadowState.STOPPED)) {
-                LOG.log(Level.WARNING, "asset " + c.assetId + " is no longer configured; the comparison of "
-                        + c.candidateId + " ended");
-                finish(run, "the asset's configuration was removed");
-            } else {
-                store.save(c.report(System.currentTimeMillis(), run.extras));
+            try {
+                Comparison c = run.comparison;
+                if (pipelines.asset(c.assetId).isEmpty() && c.end(ShadowState.STOPPED)) {
+                    LOG.log(Level.WARNING, "asset " + c.assetId + " is no longer configured; the comparison of "
+                            + c.candidateId + " ended");
+                    finish(run, "the asset's configuration was removed");
+                } else {
+                    saveRunning(run);
+                }
+            } catch (RuntimeException e) {
+                // one bad run must not cancel the periodic task for every other one
+                LOG.log(Level.WARNING, "asset " + run.comparison.assetId + ": writing the shadow report failed", e);
             }
         }
+    }
+
+    /** A crash between writing the asset's configuration and the report leaves the configuration as the truth. */
+    private boolean promotedBeforeStop(ShadowReport r) {
+        LiveModelSwitch.Selection now = liveModel.current(r.assetId());
+        int colon = r.candidate().lastIndexOf(':');
+        return now != null && colon > 0 && now.name().equals(r.candidate().substring(0, colon))
+                && now.versions().equals("[" + r.candidate().substring(colon + 1) + "," + r.candidate().substring(
+                        colon + 1) + "]");
     }
 
     /** The installed model a selection serves: the highest version in its range, as the pipeline picks it. */
@@ -382,6 +440,12 @@ public final class ShadowManager implements ShadowService, WindowListener {
             throw ended(assetId);
         }
         return run;
+    }
+
+    private static ShadowException alreadyEnded(Run run) {
+        Comparison c = run.comparison;
+        return new ShadowException(Reason.WRONG_STATE, "the comparison of " + c.candidateId + " on asset "
+                + c.assetId + " has just ended " + c.state() + " (" + run.extras.reason() + ")");
     }
 
     private ShadowException ended(String assetId) {
@@ -451,11 +515,11 @@ public final class ShadowManager implements ShadowService, WindowListener {
 
     private static ShadowReport endedCopy(ShadowReport r, ShadowState state, String reason, long now) {
         return new ShadowReport(r.assetId(), r.candidate(), r.live(), state, reason, r.promotion(),
-                r.startedEpochMillis(), now, now, r.windowsSeen(), r.windowsCompared(), r.windowsSkipped(),
-                r.candidateErrors(), r.alerts(), r.agreement(), r.liveAlertRate(), r.candidateAlertRate(),
-                r.rateDifference(), r.rateDifferenceLow(), r.rateDifferenceHigh(), r.rateDifferencePValue(),
-                r.scores(), r.liveLatency(), r.candidateLatency(), r.latencyRatio(), r.criteria(), r.rollbackTarget(),
-                r.promotedBy(), r.forced());
+                r.startedEpochMillis(), now, now, r.windowsSeen(), r.windowsCompared(), r.windowsNotEscalated(),
+                r.windowsSkipped(), r.candidateErrors(), r.alerts(), r.agreement(), r.agreementLow(),
+                r.liveAlertRate(), r.candidateAlertRate(), r.rateDifference(), r.rateDifferenceLow(),
+                r.rateDifferenceHigh(), r.rateDifferencePValue(), r.scores(), r.liveLatency(), r.candidateLatency(),
+                r.latencyRatio(), r.criteria(), r.rollbackTarget(), r.promotedBy(), r.forced());
     }
 
     private void event(String topic, ShadowReport r) {

@@ -34,8 +34,9 @@ import jakarta.servlet.http.HttpServletResponse;
  * POST /shadow/{asset}/promote      {"force": false}
  * POST /shadow/{asset}/reject       {"reason": "..."}
  * </pre>
- * Errors are {@code {"error": message, "reason": REASON}} with 400 (malformed), 404 (unknown asset or model),
- * 409 (wrong state), 422 (candidate's inputs do not match), 500 (promotion could not be written).
+ * Commands must be {@code application/json} (also when they carry no body). Errors are {@code {"error": message,
+ * "reason": REASON}} with 400 (malformed), 404 (unknown asset or model), 409 (wrong state), 413 (body too large),
+ * 415 (not JSON), 422 (candidate's inputs do not match), 500 (promotion could not be written).
  */
 @Component(service = Servlet.class, property = { "osgi.http.whiteboard.servlet.pattern=/shadow/*",
         "osgi.http.whiteboard.servlet.pattern=/shadow",
@@ -80,6 +81,14 @@ public final class ShadowServlet extends HttpServlet {
             return;
         }
         String asset = path[0];
+        String type = req.getContentType();
+        if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
+            // a browser holding the console's credentials can be made to post a form or text/plain elsewhere, but
+            // not application/json without the page's own script: requiring it keeps commands from forged pages
+            error(resp, 415, "UNSUPPORTED_MEDIA_TYPE", "commands must be sent as Content-Type: application/json, "
+                    + "was " + (type == null ? "none" : "'" + type + "'"));
+            return;
+        }
         JsonObject body;
         try {
             body = body(req);

@@ -118,6 +118,32 @@ public final class ShadowStatistics {
     }
 
     /**
+     * Wilson score interval of a proportion {@code successes / n}: unlike the Wald interval it stays inside [0, 1]
+     * and keeps its coverage when the proportion is near 0 or 1, which is where agreement between two good models
+     * lives.
+     *
+     * @return {low, high}; NaNs when n is 0
+     */
+    public static double[] wilsonInterval(long successes, long n, double confidence) {
+        if (!(confidence > 0.0 && confidence < 1.0)) {
+            throw new IllegalArgumentException(
+                    "confidence = " + confidence + " is not strictly between 0 and 1; pass e.g. 0.95 for 95 %");
+        }
+        if (successes < 0 || successes > n) {
+            throw new IllegalArgumentException("successes = " + successes + " must be between 0 and n = " + n);
+        }
+        if (n == 0) {
+            return new double[] { Double.NaN, Double.NaN };
+        }
+        double z = new NormalDistribution(null, 0.0, 1.0).inverseCumulativeProbability(1.0 - (1.0 - confidence) / 2.0);
+        double p = (double) successes / n;
+        double z2 = z * z;
+        double centre = (p + z2 / (2.0 * n)) / (1.0 + z2 / n);
+        double half = z / (1.0 + z2 / n) * Math.sqrt(p * (1.0 - p) / n + z2 / (4.0 * n * n));
+        return new double[] { Math.max(0.0, centre - half), Math.min(1.0, centre + half) };
+    }
+
+    /**
      * Population stability index of {@code actual} against {@code expected}: Σ (a − e)·ln(a / e) over bins whose
      * edges are the nearest-rank quantiles of {@code expected} (deciles for 10 bins), so each bin holds about the
      * same share of {@code expected}. The outer bins are open-ended, so values beyond the range of

@@ -63,6 +63,8 @@ class ShadowManagerTest {
     private List<String> channelFeatures = FEATURES;
     private String liveModel = LIVE.toString();
     private volatile boolean assetConfigured = true;
+    private volatile LiveModelSwitch.Selection selection = new LiveModelSwitch.Selection("bearing-fault",
+            "[1.0,2.0)");
     private ShadowManager manager;
     private long seq;
 
@@ -105,18 +107,27 @@ class ShadowManagerTest {
     };
 
     private ShadowManager manager(GateSettings gate) throws Exception {
-        manager = new ShadowManager(gate, new ReportStore(dir), pipelines, (asset, name, version) -> {
-            if (switchFailure != null) {
-                throw switchFailure;
+        manager = new ShadowManager(gate, new ReportStore(dir), pipelines, new LiveModelSwitch() {
+            @Override
+            public Selection switchTo(String asset, String name, String version) throws ShadowException {
+                if (switchFailure != null) {
+                    throw switchFailure;
+                }
+                switched.add(asset + " " + name + ":" + version);
+                selection = new Selection(name, "[" + version + "," + version + "]");
+                return new Selection("bearing-fault", "[1.0,2.0)");
             }
-            switched.add(asset + " " + name + ":" + version);
-            return new LiveModelSwitch.Selection("bearing-fault", "[1.0,2.0)");
+
+            @Override
+            public Selection current(String asset) {
+                return selection;
+            }
         }, (topic, props) -> topics.add(topic + " " + props.get(ShadowEvents.ASSET)), clock::get);
         return manager;
     }
 
     private static GateSettings gate(int minWindows, Promotion promotion, int queue) {
-        return new GateSettings(minWindows, 0, 0.05, 0.05, 0.05, 0.9, 1000, 0, promotion, queue, 60);
+        return new GateSettings(minWindows, 0, 0.05, 0.05, 0.05, 0.9, 1000, 1, 0, promotion, queue, 60);
     }
 
     @AfterEach
@@ -126,19 +137,31 @@ class ShadowManagerTest {
         }
     }
 
-    /** A window the live side decided: score above 0.5 is anomalous, every window escalated. */
+    /** A window the live side decided: score above 0.5 is anomalous, escalated to the live model. */
     private ScoredWindow window(double liveScore, double rms) {
+        return window(liveScore, rms, true);
+    }
+
+    private ScoredWindow window(double liveScore, double rms, boolean escalated) {
         long s = seq++;
         Detection tier0 = new Detection("pump-1", "vibration", s, s, new ModelRef("tier0", "1.0.0"),
                 DetectorState.ARMED, 1, 5, false, 0, 0);
-        Detection verdict = new Detection("pump-1", "vibration", s, s, LIVE, DetectorState.ARMED, liveScore, 0.5,
-                liveScore > 0.5, 0, 0);
-        return new ScoredWindow(tier0, verdict, new FeatureVector(FEATURES, new double[] { rms, 3 }), true, 1000);
+        Detection verdict = escalated ? new Detection("pump-1", "vibration", s, s, LIVE, DetectorState.ARMED,
+                liveScore, 0.5, liveScore > 0.5, 0, 0) : tier0;
+        return new ScoredWindow(tier0, verdict, new FeatureVector(FEATURES, new double[] { rms, 3 }), escalated,
+                escalated ? 1000 : -1);
     }
 
+    /** Waits until the candidate has caught up with {@code windows} windows handed to it. */
     private ShadowReport awaitCompared(long windows) {
         return await().atMost(Duration.ofSeconds(10)).until(() -> manager.report("pump-1").orElseThrow(),
-                r -> r.windowsSeen() == windows);
+                r -> r.windowsSeen() == windows && r.windowsCompared() + r.windowsNotEscalated() + r.windowsSkipped()
+                        + r.candidateErrors() == windows);
+    }
+
+    private ShadowReport awaitState(ShadowState state) {
+        return await().atMost(Duration.ofSeconds(10)).until(() -> manager.report("pump-1").orElseThrow(),
+                r -> r.state() == state);
     }
 
     private static Model agreeing() {
@@ -248,10 +271,10 @@ class ShadowManagerTest {
 
     @Test
     void automaticPromotionFollowsTheGate() throws Exception {
-        manager(gate(20, Promotion.AUTOMATIC, 1000));
+        manager(gate(50, Promotion.AUTOMATIC, 1000)); // 50 agreeing windows bound the difference within +-0.04
         manager.bindModel(agreeing(), Map.of());
         manager.start("pump-1", "bearing-fault", "2.0.0");
-        for (int i = 0; i < 25; i++) {
+        for (int i = 0; i < 55; i++) {
             manager.onWindow(window(0.1, 0.5));
         }
         ShadowReport r = await().atMost(Duration.ofSeconds(10)).until(() -> manager.report("pump-1").orElseThrow(),
@@ -275,7 +298,7 @@ class ShadowManagerTest {
         assertFalse(r.failedCriteria().contains(PromotionGate.RATE_DECREASE));
         assertTrue(r.reason().contains(PromotionGate.RATE_INCREASE), r.reason());
         assertTrue(switched.isEmpty(), "never promoted");
-        assertTrue(topics.contains(ShadowEvents.TOPIC_REJECTED + " pump-1"), topics.toString());
+        await().atMost(Duration.ofSeconds(10)).until(() -> topics.contains(ShadowEvents.TOPIC_REJECTED + " pump-1"));
     }
 
     @Test
@@ -383,7 +406,7 @@ class ShadowManagerTest {
 
     @Test
     void theGateWaitsForTheMinimumDuration() throws Exception {
-        manager(new GateSettings(5, 60, 0.05, 0.05, 0.05, 0.9, 1000, 0, Promotion.OPERATOR, 100, 60));
+        manager(new GateSettings(5, 60, 0.2, 0.2, 0.05, 0.5, 1000, 1, 0, Promotion.OPERATOR, 100, 60));
         manager.bindModel(agreeing(), Map.of());
         manager.start("pump-1", "bearing-fault", "2.0.0");
         for (int i = 0; i < 10; i++) {
@@ -391,7 +414,9 @@ class ShadowManagerTest {
         }
         assertEquals(ShadowState.SHADOWING, awaitCompared(10).state(), "10 windows but no time has passed");
         clock.set(TimeUnit.SECONDS.toNanos(61));
-        manager.onWindow(window(0.1, 0.5));
+        for (int i = 0; i < 6; i++) { // the gate looks again at the 16th window
+            manager.onWindow(window(0.1, 0.5));
+        }
         assertEquals(ShadowState.READY, await().atMost(Duration.ofSeconds(10)).until(() -> manager.report("pump-1")
                 .orElseThrow().state(), s -> s == ShadowState.READY));
     }
@@ -481,6 +506,70 @@ class ShadowManagerTest {
         String forced = shell.shadow("promote", "pump-1", "--force");
         assertTrue(forced.contains("state      PROMOTED") && forced.contains("(forced)"), forced);
         assertTrue(shell.shadow("status", "pump-1").contains("rollback"));
+    }
+
+    @Test
+    void windowsTierZeroDecidedAreCountedButNotCompared() throws Exception {
+        manager(gate(20, Promotion.OPERATOR, 1000));
+        manager.bindModel(new FormulaModel("alarmist", "1.0.0", FEATURES, f -> 1.0), Map.of());
+        manager.start("pump-1", "alarmist", "1.0.0");
+        for (int i = 0; i < 100; i++) {
+            manager.onWindow(window(0.1, 0.5, i % 10 == 0)); // escalated 1 in 10, as tier-0 flags them
+        }
+        ShadowReport r = awaitCompared(100);
+        assertEquals(10, r.windowsCompared(), "only the escalated windows say anything about the candidate");
+        assertEquals(90, r.windowsNotEscalated());
+        assertEquals(10, r.alerts().candidateOnly());
+        assertEquals(1.0, r.candidateAlertRate(), 0.0, "a candidate that alerts on everything is seen as such");
+        assertEquals(ShadowState.SHADOWING, r.state(), "20 compared windows are needed, not 20 windows");
+    }
+
+    @Test
+    void infiniteScoresAndLinkageErrorsAreCandidateErrors() throws Exception {
+        manager(gate(1000, Promotion.OPERATOR, 1000));
+        manager.bindModel(new FormulaModel("inf", "1.0.0", FEATURES, f -> Double.POSITIVE_INFINITY), Map.of());
+        manager.bindModel(new FormulaModel("gone", "1.0.0", FEATURES, f -> {
+            throw new NoClassDefFoundError("io/vigil/model/Gone");
+        }), Map.of());
+        manager.start("pump-1", "inf", "1.0.0");
+        manager.onWindow(window(0.1, 0.5));
+        assertEquals(1, awaitState(ShadowState.REJECTED).candidateErrors());
+        manager.start("pump-1", "gone", "1.0.0");
+        manager.onWindow(window(0.1, 0.5));
+        manager.onWindow(window(0.1, 0.5));
+        ShadowReport r = await().atMost(Duration.ofSeconds(10)).until(() -> manager.report("pump-1").orElseThrow(),
+                x -> x.state() == ShadowState.REJECTED && x.windowsSeen() == x.windowsCompared()
+                        + x.windowsSkipped() + x.candidateErrors());
+        assertTrue(r.candidateErrors() >= 1, r.toString());
+    }
+
+    @Test
+    void undecidedEvidenceKeepsShadowingInsteadOfRejecting() throws Exception {
+        // 3 disagreements in 50: agreement 0.94 is below 0.95, but its interval reaches above it
+        manager(new GateSettings(50, 0, 0.5, 0.5, 0.05, 0.95, 1000, 1, 0, Promotion.OPERATOR, 1000, 60));
+        manager.bindModel(agreeing(), Map.of());
+        manager.start("pump-1", "bearing-fault", "2.0.0");
+        for (int i = 0; i < 50; i++) {
+            manager.onWindow(window(i < 3 ? 0.9 : 0.1, 0.5));
+        }
+        ShadowReport r = awaitCompared(50);
+        assertEquals(ShadowState.SHADOWING, r.state(), r.criteria().toString());
+        assertTrue(r.criteria().stream().anyMatch(c -> c.name().equals(PromotionGate.AGREEMENT)
+                && c.outcome() == ShadowReport.Outcome.UNDECIDED), r.criteria().toString());
+        assertTrue(r.failedCriteria().isEmpty());
+    }
+
+    @Test
+    void aPromotionWrittenJustBeforeACrashIsRecognisedAtTheNextStart() throws Exception {
+        manager(gate(1000, Promotion.OPERATOR, 100));
+        manager.bindModel(agreeing(), Map.of());
+        manager.start("pump-1", "bearing-fault", "2.0.0");
+        // the configuration was switched, then the process died before the report said so
+        selection = new LiveModelSwitch.Selection("bearing-fault", "[2.0.0,2.0.0]");
+        manager = null; // no deactivate: a crash
+        manager(gate(1000, Promotion.OPERATOR, 100));
+        ShadowReport r = manager.report("pump-1").orElseThrow();
+        assertEquals(ShadowState.PROMOTED, r.state(), r.reason());
     }
 
     interface Call {

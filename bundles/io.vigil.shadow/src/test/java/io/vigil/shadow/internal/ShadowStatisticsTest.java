@@ -335,4 +335,29 @@ class ShadowStatisticsTest {
         e = assertThrows(IllegalArgumentException.class, () -> ShadowStatistics.percentile(values, 4, 50));
         assertTrue(e.getMessage().contains("count = 4"), e.getMessage());
     }
+
+    @Test
+    void wilsonIntervalMatchesItsClosedFormAndCoversTheTruth() {
+        // 58 of 58: the closed form for p = 1 is [n / (n + z^2), 1]
+        double z = 1.959963984540054;
+        double[] all = ShadowStatistics.wilsonInterval(58, 58, 0.95);
+        assertEquals(58 / (58 + z * z), all[0], 1e-12);
+        assertEquals(1.0, all[1], 1e-12);
+        // coverage of the true proportion in a seeded simulation
+        java.util.Random random = new java.util.Random(11);
+        int covered = 0;
+        for (int trial = 0; trial < 2000; trial++) {
+            int k = 0;
+            for (int i = 0; i < 300; i++) {
+                k += random.nextDouble() < 0.97 ? 1 : 0;
+            }
+            double[] ci = ShadowStatistics.wilsonInterval(k, 300, 0.95);
+            covered += ci[0] <= 0.97 && 0.97 <= ci[1] ? 1 : 0;
+        }
+        assertTrue(covered / 2000.0 > 0.93 && covered / 2000.0 < 0.975, "coverage " + covered / 2000.0);
+        assertTrue(Double.isNaN(ShadowStatistics.wilsonInterval(0, 0, 0.95)[0]));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ShadowStatistics.wilsonInterval(5, 4, 0.95));
+        assertTrue(e.getMessage().contains("successes = 5"));
+    }
 }
