@@ -11,6 +11,7 @@ import java.security.KeyStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -21,12 +22,18 @@ import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.deploymentadmin.DeploymentAdmin;
 import org.osgi.service.deploymentadmin.DeploymentException;
 import org.osgi.service.deploymentadmin.DeploymentPackage;
+import org.osgi.service.event.Event;
+import org.osgi.service.event.EventAdmin;
 import org.osgi.service.metatype.annotations.Designate;
 
 import io.vigil.deploy.internal.tx.FrameworkHealthCheck;
+import io.vigil.api.deploy.DeploymentEvents;
 import io.vigil.api.deploy.DeploymentRecord;
 import io.vigil.api.deploy.DeploymentService;
 import io.vigil.deploy.internal.tx.PackageContent;
@@ -53,6 +60,7 @@ public final class DeploymentManager implements DeploymentAdmin, DeploymentServi
     private final TransactionEngine engine;
     private volatile PackageReader reader;
     private volatile boolean allowUnsigned;
+    private volatile EventAdmin eventAdmin;
 
     @Activate
     public DeploymentManager(BundleContext context, DeployConfig config) throws IOException {
@@ -105,8 +113,64 @@ public final class DeploymentManager implements DeploymentAdmin, DeploymentServi
      * @param source where it came from, for the history (file, URL and hash)
      * @param force allow a downgrade
      */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    void bindEventAdmin(EventAdmin ea) {
+        eventAdmin = ea;
+    }
+
+    void unbindEventAdmin(EventAdmin ea) {
+        if (eventAdmin == ea) {
+            eventAdmin = null;
+        }
+    }
+
+    /** Runs an operation and announces its outcome, committed or not. */
+    private DeploymentRecord announced(Operation op) throws DeploymentException {
+        try {
+            DeploymentRecord r = op.run();
+            post(r);
+            return r;
+        } catch (DeploymentException e) {
+            List<DeploymentRecord> h = engine.history();
+            if (!h.isEmpty()) {
+                post(h.get(h.size() - 1));
+            }
+            throw e;
+        }
+    }
+
+    private interface Operation {
+        DeploymentRecord run() throws DeploymentException;
+    }
+
+    private void post(DeploymentRecord r) {
+        EventAdmin ea = eventAdmin;
+        if (ea == null) {
+            return;
+        }
+        Map<String, Object> p = new HashMap<>();
+        p.put(DeploymentEvents.TX_ID, r.txId());
+        p.put(DeploymentEvents.OPERATION, r.operation());
+        p.put(DeploymentEvents.PACKAGE, r.packageName());
+        p.put(DeploymentEvents.FROM_VERSION, r.fromVersion());
+        p.put(DeploymentEvents.TO_VERSION, r.toVersion());
+        InstalledPackage now = "COMMITTED".equals(r.result()) ? engine.packages().get(r.packageName()) : null;
+        p.put(DeploymentEvents.BUNDLES, now == null ? new String[0]
+                : now.bundles().stream().map(InstalledPackage.BundleRecord::symbolicName).toArray(String[]::new));
+        p.put(DeploymentEvents.REQUESTED_BY, r.requestedBy());
+        p.put(DeploymentEvents.CODE, r.code());
+        p.put(DeploymentEvents.MESSAGE, r.message());
+        p.put(DeploymentEvents.TIMESTAMP, r.endedEpochMillis());
+        ea.postEvent(new Event(DeploymentEvents.TOPIC_PREFIX + r.result(), p));
+    }
+
     @Override
     public DeploymentRecord install(InputStream in, String requestedBy, String source, boolean force)
+            throws DeploymentException {
+        return announced(() -> stageAndInstall(in, requestedBy, source, force));
+    }
+
+    private DeploymentRecord stageAndInstall(InputStream in, String requestedBy, String source, boolean force)
             throws DeploymentException {
         Path staging = dir.resolve("staging").resolve(UUID.randomUUID().toString());
         StagedPackage staged;
@@ -138,12 +202,12 @@ public final class DeploymentManager implements DeploymentAdmin, DeploymentServi
 
     @Override
     public DeploymentRecord uninstall(String name, String requestedBy, boolean force) throws DeploymentException {
-        return engine.uninstall(name, requestedBy, force);
+        return announced(() -> engine.uninstall(name, requestedBy, force));
     }
 
     @Override
     public DeploymentRecord rollback(String name, String requestedBy) throws DeploymentException {
-        return engine.rollback(name, requestedBy);
+        return announced(() -> engine.rollback(name, requestedBy));
     }
 
     @Override
