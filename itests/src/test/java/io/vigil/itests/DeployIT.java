@@ -113,6 +113,7 @@ public class DeployIT extends VigilTestSupport {
 
     @Test
     public void aSignedModelPackageIsInstalledUpdatedAndRolledBackWithAModelServingThroughout() throws Exception {
+        List<org.osgi.service.event.Event> events = collectEvents("vigil/deploy/*");
         ensureV1();
         awaitServing("1.0.0");
         assertEquals("1.0.0", deploymentAdmin.getDeploymentPackage(PACKAGE).getVersion().toString());
@@ -133,6 +134,11 @@ public class DeployIT extends VigilTestSupport {
         awaitServing("1.0.0");
         assertNull(bundle("io.vigil.model.bearing.v2"));
         assertEquals("1.0.0", deploymentAdmin.getDeploymentPackage(PACKAGE).getVersion().toString());
+        await().atMost(Duration.ofSeconds(10)).until(() -> events.stream().anyMatch(e -> "ROLLBACK".equals(
+                e.getProperty("operation"))));
+        List<String> committed = events.stream().filter(e -> e.getTopic().equals("vigil/deploy/COMMITTED"))
+                .map(e -> e.getProperty("operation") + " " + e.getProperty("to.version")).toList();
+        assertTrue(committed.toString(), committed.containsAll(List.of("UPDATE 2.0.0", "ROLLBACK 1.0.0")));
     }
 
     @Test
@@ -165,6 +171,33 @@ public class DeployIT extends VigilTestSupport {
         assertNull("nothing of 3.0.0 left", bundle("it.failing"));
         assertNull(bundle("io.vigil.model.bearing.v2"));
         assertEquals(Bundle.ACTIVE, bundle("io.vigil.model.bearing.v1").getState());
+        awaitServing("1.0.0");
+    }
+
+    @Test
+    public void aPackageWhoseModelFailsValidationIsRolledBackAndTheLiveModelKeepsServing() throws Exception {
+        ensureV1();
+        awaitServing("1.0.0");
+        Path reference = Path.of(System.getProperty("vigil.models.dir"), "bearing-fault-1.0.0");
+        byte[] descriptor = new String(Files.readAllBytes(reference.resolve("descriptor.json")))
+                .replaceFirst("\"version\": \"1.0.0\"", "\"version\": \"4.0.0\"").getBytes();
+        byte[] corrupt = modelBundle("it.model.corrupt", "4.0.0", "bearing-fault;version=4.0.0;"
+                + "model=model/model.onnx;descriptor=model/descriptor.json", "not an onnx file".getBytes(),
+                descriptor);
+        Path broken = Files.createTempFile("corrupt-model-", ".dp");
+        writeDp(broken, "4.0.0", Map.of("bundles/model.jar", new String[] { "it.model.corrupt", "4.0.0" }),
+                Map.of("bundles/model.jar", corrupt));
+        sign(broken);
+        try (InputStream in = Files.newInputStream(broken)) {
+            deployments.install(in, "itest", broken.toString(), false);
+            fail("a package whose model the extender refuses must not commit");
+        } catch (DeploymentException e) {
+            assertTrue(e.getMessage(), e.getMessage().contains("failed validation")
+                    && e.getMessage().contains("it.model.corrupt"));
+        }
+        assertEquals("ROLLED_BACK", last().result());
+        assertNull(bundle("it.model.corrupt"));
+        assertEquals("1.0.0", deployments.packages().get(PACKAGE).version());
         awaitServing("1.0.0");
     }
 
@@ -236,9 +269,11 @@ public class DeployIT extends VigilTestSupport {
         });
         try (JarOutputStream jar = new JarOutputStream(Files.newOutputStream(target), m)) {
             for (String name : List.of("bundles/model.jar", "bundles/failing.jar")) {
-                jar.putNextEntry(new JarEntry(name));
-                jar.write(contents.get(name));
-                jar.closeEntry();
+                if (contents.containsKey(name)) {
+                    jar.putNextEntry(new JarEntry(name));
+                    jar.write(contents.get(name));
+                    jar.closeEntry();
+                }
             }
         }
     }

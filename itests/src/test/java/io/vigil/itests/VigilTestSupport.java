@@ -283,12 +283,21 @@ public abstract class VigilTestSupport {
     /** Installs and starts a model bundle built here: a Vigil-Model header (or none), a model file, a descriptor. */
     protected Bundle installModelBundle(String bsn, String header, byte[] model, byte[] descriptor)
             throws Exception {
+        Bundle b = context.installBundle("test:" + bsn, new ByteArrayInputStream(modelBundle(bsn, "1.0.0", header,
+                model, descriptor)));
+        b.start();
+        return b;
+    }
+
+    /** The bytes of a model bundle: a Vigil-Model header (or none), a model file and a descriptor. */
+    protected static byte[] modelBundle(String bsn, String version, String header, byte[] model, byte[] descriptor)
+            throws IOException {
         Manifest m = new Manifest();
         Attributes a = m.getMainAttributes();
         a.put(Attributes.Name.MANIFEST_VERSION, "1.0");
         a.putValue("Bundle-ManifestVersion", "2");
         a.putValue("Bundle-SymbolicName", bsn);
-        a.putValue("Bundle-Version", "1.0.0");
+        a.putValue("Bundle-Version", version);
         a.putValue("Require-Capability", REQUIRE_EXTENDER);
         if (header != null) {
             a.putValue("Vigil-Model", header);
@@ -298,9 +307,7 @@ public abstract class VigilTestSupport {
             addEntry(jar, "model/model.onnx", model);
             addEntry(jar, "model/descriptor.json", descriptor);
         }
-        Bundle b = context.installBundle("test:" + bsn, new ByteArrayInputStream(bytes.toByteArray()));
-        b.start();
-        return b;
+        return bytes.toByteArray();
     }
 
     private static void addEntry(JarOutputStream jar, String name, byte[] data) throws IOException {
