@@ -223,6 +223,24 @@ public class DeployIT extends VigilTestSupport {
         awaitServing("1.0.0");
     }
 
+    @Test
+    public void theCorePackageCannotReplaceTheDeploymentManagerItRunsOn() throws Exception {
+        ensureV1();
+        Path core;
+        try (var files = Files.list(packages())) {
+            core = files.filter(f -> f.getFileName().toString().startsWith("io.vigil.core-")).findFirst()
+                    .orElseThrow();
+        }
+        try (InputStream in = Files.newInputStream(core)) {
+            deployments.install(in, "itest", core.toString(), false);
+            fail("the core package carries io.vigil.deploy itself");
+        } catch (DeploymentException e) {
+            assertTrue(e.getMessage(), e.getMessage().contains("deployment manager"));
+        }
+        assertEquals("REFUSED", last().result());
+        assertEquals("1.0.0", deployments.packages().get(PACKAGE).version());
+    }
+
     // --- building packages
 
     private Bundle bundle(String symbolicName) {

@@ -126,14 +126,20 @@ public final class DeploymentManager implements DeploymentAdmin, DeploymentServi
 
     /** Runs an operation and announces its outcome, committed or not. */
     private DeploymentRecord announced(Operation op) throws DeploymentException {
+        int before = engine.history().size();
         try {
             DeploymentRecord r = op.run();
             post(r);
             return r;
         } catch (DeploymentException e) {
+            // only an outcome this call recorded (another transaction may have finished meanwhile: the last entry is
+            // this call's only if it is new and says so)
             List<DeploymentRecord> h = engine.history();
-            if (!h.isEmpty()) {
-                post(h.get(h.size() - 1));
+            if (h.size() > before) {
+                DeploymentRecord last = h.get(h.size() - 1);
+                if (last.code() == e.getCode() && !"COMMITTED".equals(last.result())) {
+                    post(last);
+                }
             }
             throw e;
         }

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -91,6 +92,7 @@ public final class TransactionEngine {
      */
     public synchronized DeploymentRecord install(PackageContent p, String requestedBy, String source, boolean force)
             throws DeploymentException {
+        finishPending();
         return install(p, requestedBy, source, force, null);
     }
 
@@ -110,6 +112,7 @@ public final class TransactionEngine {
                         + "unless forced (or roll back to the previous version)");
             }
             targets = targets(p, old);
+            checkNotSelf(targets);
             checkOwnership(p.name(), targets, state);
             for (BundleFile b : p.bundles()) {
                 store.keep(b.file(), b.sha256());
@@ -151,6 +154,7 @@ public final class TransactionEngine {
      */
     public synchronized DeploymentRecord uninstall(String name, String requestedBy, boolean force)
             throws DeploymentException {
+        finishPending();
         Map<String, InstalledPackage> state = store.packages();
         InstalledPackage old = state.get(name);
         Tx tx = new Tx(Operation.UNINSTALL, name, requestedBy, "", old == null ? "" : old.signer(),
@@ -169,6 +173,7 @@ public final class TransactionEngine {
 
     /** Reinstalls the version a package replaced, from the store. */
     public synchronized DeploymentRecord rollback(String name, String requestedBy) throws DeploymentException {
+        finishPending();
         InstalledPackage current = store.packages().get(name);
         InstalledPackage previous = current == null ? null : current.previous();
         if (previous == null) {
@@ -186,6 +191,22 @@ public final class TransactionEngine {
     }
 
     /**
+     * A journal left by an undo or a commit that failed half-way must be finished before anything else writes one:
+     * overwriting it would lose what it says is to be put back.
+     */
+    private void finishPending() throws DeploymentException {
+        try {
+            if (store.journal().isPresent()) {
+                recover();
+            }
+        } catch (IOException | RuntimeException e) {
+            throw new DeploymentException(DeploymentException.CODE_OTHER_ERROR, "an earlier deployment left "
+                    + store.dir().resolve("journal.json") + " and finishing it failed (" + e.getMessage() + "); no "
+                    + "new deployment starts until it is finished: restart the gateway or inspect the bundles", e);
+        }
+    }
+
+    /**
      * Finishes what a crash interrupted: a committed transaction is completed, any other undone. Call before any
      * other operation, when the deployment manager starts.
      *
@@ -194,7 +215,7 @@ public final class TransactionEngine {
     public synchronized Optional<DeploymentRecord> recover() throws IOException {
         Optional<Journal> found = store.journal();
         if (found.isEmpty()) {
-            return Optional.empty();
+            return reconcile();
         }
         Journal j = found.get();
         long now = System.currentTimeMillis();
@@ -216,6 +237,71 @@ public final class TransactionEngine {
             store.appendHistory(entry);
             store.deleteJournal();
         }
+        LOG.log(Level.WARNING, entry.message());
+        return Optional.of(entry);
+    }
+
+    /**
+     * With no journal the records are right, but the framework's cache may not be: the framework does not force it
+     * to disk, and at start it discards a bundle whose cache entry it cannot read (one cut by a power loss while it
+     * was rewritten). Puts back from the store what the records name and the framework lacks or holds at another
+     * version (and starts it), and uninstalls package locations no record names.
+     */
+    private Optional<DeploymentRecord> reconcile() throws IOException {
+        Map<String, BundleRecord> wanted = new LinkedHashMap<>();
+        store.packages().values().forEach(p -> p.bundles().forEach(b -> wanted.put(b.location(), b)));
+        List<String> repaired = new ArrayList<>();
+        List<Bundle> refresh = new ArrayList<>();
+        for (Bundle b : context.getBundles()) {
+            if (b.getLocation().startsWith(LOCATION_PREFIX) && !wanted.containsKey(b.getLocation())) {
+                quietly(b::uninstall, "uninstall " + b.getLocation());
+                refresh.add(b);
+                repaired.add("uninstalled " + b.getLocation() + ", which no package record names");
+            }
+        }
+        List<String> restored = new ArrayList<>();
+        for (BundleRecord r : wanted.values()) {
+            Bundle b = context.getBundle(r.location());
+            if (b != null && b.getVersion().equals(Version.parseVersion(r.version()))) {
+                continue;
+            }
+            Path file = store.bundleFile(r.sha256());
+            try (InputStream in = Files.newInputStream(file)) {
+                if (b == null) {
+                    context.installBundle(r.location(), in);
+                    repaired.add("reinstalled " + r.symbolicName() + " " + r.version() + ", which the framework "
+                            + "lost");
+                } else {
+                    repaired.add("put back " + r.symbolicName() + " " + r.version() + " (the framework had "
+                            + b.getVersion() + ")");
+                    quietly(b::stop, "stop " + r.location());
+                    b.update(in);
+                    refresh.add(b);
+                }
+                restored.add(r.location());
+            } catch (BundleException e) {
+                throw new IOException("could not restore " + r.symbolicName() + " from " + file + ": " + e, e);
+            }
+        }
+        try {
+            refresh(refresh);
+        } catch (DeploymentException e) {
+            LOG.log(Level.WARNING, "refreshing after the repair: " + e.getMessage());
+        }
+        for (String location : restored) {
+            Bundle b = context.getBundle(location);
+            if (b != null && !isFragment(b)) {
+                quietly(b::start, "start " + location);
+            }
+        }
+        if (repaired.isEmpty()) {
+            return Optional.empty();
+        }
+        long now = System.currentTimeMillis();
+        DeploymentRecord entry = new DeploymentRecord(UUID.randomUUID().toString(), "RECOVERY", "", "", "",
+                "startup", "", "", now, now, "COMMITTED", -1, "the framework did not hold what the deployment "
+                        + "records name; repaired at start: " + String.join("; ", repaired));
+        store.appendHistory(entry);
         LOG.log(Level.WARNING, entry.message());
         return Optional.of(entry);
     }
@@ -252,6 +338,27 @@ public final class TransactionEngine {
         return targets;
     }
 
+    /**
+     * The deployment manager cannot replace itself or a bundle it is wired to in a transaction: the refresh would
+     * restart it half-way and a second engine would start on the same journal.
+     */
+    private void checkNotSelf(List<Target> targets) throws DeploymentException {
+        Set<String> self = new HashSet<>();
+        Bundle own = context.getBundle();
+        self.add(own.getSymbolicName());
+        org.osgi.framework.wiring.BundleWiring wiring = own.adapt(org.osgi.framework.wiring.BundleWiring.class);
+        if (wiring != null) {
+            wiring.getRequiredWires(null).forEach(w -> self.add(w.getProvider().getBundle().getSymbolicName()));
+        }
+        for (Target t : targets) {
+            if (self.contains(t.symbolicName) && own.getBundleId() != 0) {
+                throw new DeploymentException(DeploymentException.CODE_OTHER_ERROR, "bundle " + t.symbolicName
+                        + " is the deployment manager or one it depends on, which cannot be replaced by a "
+                        + "transaction it runs itself; update it with the gateway's distribution instead");
+            }
+        }
+    }
+
     private void checkOwnership(String name, List<Target> targets, Map<String, InstalledPackage> state)
             throws DeploymentException {
         for (Target t : targets) {
@@ -282,7 +389,7 @@ public final class TransactionEngine {
         }
         List<Before> before = new ArrayList<>();
         List<String> created = new ArrayList<>();
-        Set<String> affected = new HashSet<>();
+        Set<String> affected = new LinkedHashSet<>(); // package order: an undo restarts bundles in it
         targets.forEach(t -> affected.add(t.location));
         removed.forEach(r -> affected.add(r.location()));
         for (String location : affected) {
@@ -389,6 +496,7 @@ public final class TransactionEngine {
 
     /** Puts back every bundle of the journal: the ones in {@code touched}, or all of them after a crash. */
     private void undo(Journal j, Set<String> touched) throws IOException {
+        IOException failed = null;
         List<Bundle> refresh = new ArrayList<>();
         for (String location : j.created()) {
             Bundle b = context.getBundle(location);
@@ -403,6 +511,7 @@ public final class TransactionEngine {
             }
             Path file = store.bundleFile(before.sha256());
             Bundle b = context.getBundle(before.location());
+            // every bundle is put back that can be: one that cannot must not leave the others half-restored
             try (InputStream in = Files.newInputStream(file)) {
                 if (b == null) {
                     context.installBundle(before.location(), in);
@@ -411,8 +520,14 @@ public final class TransactionEngine {
                     b.update(in);
                     refresh.add(b);
                 }
-            } catch (BundleException e) {
-                throw new IOException("could not restore " + before.symbolicName() + " from " + file + ": " + e, e);
+            } catch (BundleException | IOException e) {
+                IOException failure = new IOException("could not restore " + before.symbolicName() + " from " + file
+                        + ": " + e, e);
+                if (failed == null) {
+                    failed = failure;
+                } else {
+                    failed.addSuppressed(failure);
+                }
             }
         }
         try {
@@ -426,10 +541,30 @@ public final class TransactionEngine {
                 quietly(b::start, "start " + before.location());
             }
         }
+        if (failed != null) {
+            throw failed; // the journal stays, and the next operation or start tries again
+        }
     }
 
     private DeploymentRecord forcedUninstall(Tx tx, InstalledPackage old, Map<String, InstalledPackage> after)
             throws DeploymentException {
+        // journaled like every other transaction: the framework persists each uninstall as it happens, so a crash
+        // half-way would otherwise leave part of the package installed, recorded as whole, with nothing to repair it
+        List<Before> before = new ArrayList<>();
+        for (BundleRecord r : old.bundles()) {
+            Bundle b = context.getBundle(r.location());
+            if (b != null && Files.exists(store.bundleFile(r.sha256()))) {
+                before.add(new Before(r.location(), r.symbolicName(), r.sha256(), isActive(b)));
+            }
+        }
+        Journal journal = new Journal(tx.id, tx.operation.name(), tx.packageName, tx.requestedBy, before, List.of(),
+                null, false, tx.started);
+        try {
+            store.writeJournal(journal);
+        } catch (IOException e) {
+            throw tx.refused(new DeploymentException(DeploymentException.CODE_OTHER_ERROR, "could not write the "
+                    + "deployment journal in " + store.dir() + ": " + e + "; nothing was changed", e));
+        }
         List<Bundle> refresh = new ArrayList<>();
         for (int i = old.bundles().size() - 1; i >= 0; i--) {
             Bundle b = context.getBundle(old.bundles().get(i).location());
@@ -445,8 +580,8 @@ public final class TransactionEngine {
             LOG.log(Level.WARNING, e.getMessage());
         }
         try {
-            Journal committed = new Journal(tx.id, tx.operation.name(), tx.packageName, tx.requestedBy, List.of(),
-                    List.of(), new ArrayList<>(after.values()), true, tx.started);
+            Journal committed = journal.commit(new ArrayList<>(after.values()));
+            store.writeJournal(committed);
             finishCommit(committed);
         } catch (IOException e) {
             throw new DeploymentException(DeploymentException.CODE_COMMIT_ERROR, "the bundles of " + tx.packageName
@@ -455,6 +590,13 @@ public final class TransactionEngine {
         DeploymentRecord entry = tx.entry("COMMITTED", -1, "forced uninstall of " + tx.packageName + " "
                 + tx.fromVersion);
         store.appendHistory(entry);
+        try {
+            store.deleteJournal();
+        } catch (IOException e) {
+            throw new DeploymentException(DeploymentException.CODE_COMMIT_ERROR, "the forced uninstall of "
+                    + tx.packageName + " is committed but its journal could not be removed (" + e + "); the next "
+                    + "start completes it", e);
+        }
         return entry;
     }
 
