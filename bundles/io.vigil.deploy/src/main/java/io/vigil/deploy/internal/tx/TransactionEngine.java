@@ -537,8 +537,10 @@ public final class TransactionEngine {
         }
         for (Before before : j.before()) {
             Bundle b = context.getBundle(before.location());
-            if (b != null && before.active() && !isFragment(b)) {
-                quietly(b::start, "start " + before.location());
+            if (b != null && !isFragment(b)) {
+                // the package's start also started unchanged bundles an operator had stopped: stop them again
+                quietly(before.active() ? b::start : b::stop, (before.active() ? "start " : "stop ")
+                        + before.location());
             }
         }
         if (failed != null) {

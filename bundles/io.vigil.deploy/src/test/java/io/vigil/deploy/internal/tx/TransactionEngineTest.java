@@ -203,6 +203,17 @@ class TransactionEngineTest {
     }
 
     @Test
+    void aRollbackLeavesABundleTheOperatorHadStoppedStopped() throws Exception {
+        v1AndV2Installed();
+        framework.getBundleContext().getBundle("vigil-dp:models/b").stop();
+        Map<String, String> before = frameworkBundles();
+        assertTrue(before.get("b").contains("state"), "b stopped: " + before);
+        assertThrows(DeploymentException.class, () -> engine.install(pkg("3.0.0", bundle("a", "3.0.0", "a3", false),
+                bundle("b", "1.0.0", "b1", false), bundle("c", "1.0.0", "c1", true)), "ann", "file", false));
+        assertEquals(before, frameworkBundles(), "b, unchanged by 3.0.0 but started by it, is stopped again");
+    }
+
+    @Test
     void aFailedHealthCheckRollsBackToo() throws Exception {
         v1AndV2Installed();
         Map<String, String> before = frameworkBundles();
