@@ -71,11 +71,20 @@ public class DeployRestIT extends VigilTestSupport {
         p.put("health.timeout.seconds", "10");
         c.update(p);
         deployments = context.getService(awaitService(DeploymentService.class, "(health.timeout.seconds=10)"));
+        org.osgi.service.cm.Configuration rest = configAdmin.getConfiguration("io.vigil.deploy.rest", "?");
+        Hashtable<String, Object> r = new Hashtable<>();
+        r.put("file.dirs", new String[] { packages().toString(), System.getProperty("java.io.tmpdir") });
+        rest.update(r);
+        awaitService(jakarta.servlet.Servlet.class, "(file.dirs=" + packages() + ")");
         awaitRest("/deploy/packages", 200);
     }
 
     @Test
     public void packagesAreInstalledRefusedRolledBackAndUninstalledOverRest() throws Exception {
+        // a file: URL outside the configured package directories is refused before the file is touched
+        HttpResult outside = rest("POST", "/deploy/install", install("file:/etc/passwd", "0".repeat(64), false));
+        assertEquals(outside.body(), 403, outside.status());
+        assertTrue(outside.body(), outside.body().contains("FILE_NOT_ALLOWED") && !outside.body().contains("root"));
         if (deployments.packages().containsKey(PACKAGE)) {
             deployments.uninstall(PACKAGE, "itest", true);
         }

@@ -8,6 +8,11 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
                 + "uploaded as the request body.")
 public @interface DeployRestConfig {
 
+    @AttributeDefinition(name = "Local package directories", description = "file: URLs are accepted only for files "
+            + "under these directories; none by default, so the API cannot be made to read (or fingerprint) any file "
+            + "the gateway can read. Uploads and http(s) URLs are not affected.")
+    String[] file_dirs() default {};
+
     @AttributeDefinition(name = "Largest package (MiB)", description = "Downloads and uploads larger than this are "
             + "refused (413) before they fill the disk.")
     long max_package_mib() default 256;

@@ -91,6 +91,7 @@ public final class DeployServlet extends HttpServlet {
     private final transient DeploymentService deployments;
     private final transient Downloader downloader;
     private final transient Path downloads;
+    private final transient List<Path> fileDirs;
 
     @Activate
     public DeployServlet(@Reference DeploymentService deployments, BundleContext context, DeployRestConfig config)
@@ -105,6 +106,8 @@ public final class DeployServlet extends HttpServlet {
         Path deployDir = data == null || data.isBlank() ? context.getDataFile("deploy").toPath()
                 : Path.of(data, "deploy");
         this.downloads = Files.createDirectories(deployDir.resolve("downloads"));
+        this.fileDirs = java.util.Arrays.stream(config.file_dirs()).filter(d -> !d.isBlank())
+                .map(d -> Path.of(d.trim()).toAbsolutePath().normalize()).toList();
         removeLeftovers(downloads);
     }
 
@@ -194,6 +197,43 @@ public final class DeployServlet extends HttpServlet {
         }
     }
 
+    /**
+     * A file: URL must name a file under one of the configured package directories, judged before the file is
+     * touched (so the answer does not say whether it exists) and again on its real path (so a link cannot lead
+     * out).
+     */
+    private void checkLocal(URI uri) throws BadRequest {
+        if (!"file".equalsIgnoreCase(uri.getScheme())) {
+            return;
+        }
+        Path p;
+        try {
+            p = Path.of(uri).toAbsolutePath().normalize();
+        } catch (IllegalArgumentException | java.nio.file.FileSystemNotFoundException e) {
+            throw new BadRequest(400, "BAD_URL", "'" + uri + "' is not a local file URL (write file:/absolute/path)");
+        }
+        boolean inside = fileDirs.stream().anyMatch(p::startsWith);
+        if (inside && Files.exists(p)) {
+            try {
+                Path real = p.toRealPath();
+                inside = fileDirs.stream().anyMatch(d -> {
+                    try {
+                        return real.startsWith(d.toRealPath());
+                    } catch (IOException e) {
+                        return false;
+                    }
+                });
+            } catch (IOException e) {
+                inside = false;
+            }
+        }
+        if (!inside) {
+            throw new BadRequest(403, "FILE_NOT_ALLOWED", "file: URLs are accepted only under the directories of "
+                    + "file.dirs in the " + PID + " configuration (" + fileDirs + "); upload the package instead, "
+                    + "or add its directory there");
+        }
+    }
+
     private void fromUrl(HttpServletRequest req, HttpServletResponse resp) throws IOException {
         String url;
         String sha;
@@ -222,6 +262,7 @@ public final class DeployServlet extends HttpServlet {
             } catch (URISyntaxException e) {
                 throw new BadRequest(400, "BAD_URL", "'url' is not a URL: " + e.getMessage());
             }
+            checkLocal(uri);
         } catch (BadRequest e) {
             error(resp, e.status, e.reason, e.getMessage());
             return;
