@@ -71,7 +71,14 @@ public final class DeploymentManager implements DeploymentAdmin, DeploymentServi
         this.engine = new TransactionEngine(context, dir, new FrameworkHealthCheck(context),
                 Duration.ofSeconds(config.health_timeout_seconds()));
         configure(config);
-        engine.recover();
+        try {
+            engine.recover();
+        } catch (IOException | RuntimeException e) {
+            // stay up: the journal is kept, every operation retries it first and refuses with this reason, and the
+            // operator can still see the packages and the history
+            LOG.log(Level.ERROR, "finishing the deployment interrupted by the last stop failed (" + e.getMessage()
+                    + "); the journal in " + dir + " is kept and the next operation tries again", e);
+        }
     }
 
     @Modified
