@@ -13,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Enumeration;
-import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -49,7 +48,7 @@ import io.vigil.itests.support.FailingActivator;
 public class DeployIT extends VigilTestSupport {
 
     private static final String ASSET = "dp-asset";
-    private static final String PACKAGE = "io.vigil.model.bearing";
+    private static final String PACKAGE = MODEL_PACKAGE;
 
     @Inject
     DeploymentAdmin deploymentAdmin;
@@ -57,23 +56,9 @@ public class DeployIT extends VigilTestSupport {
     private DeploymentService deployments;
     private final List<Detection> detections = new CopyOnWriteArrayList<>();
 
-    private static Path packages() {
-        return Path.of(System.getProperty("vigil.packages.dir"));
-    }
-
-    private static Path dp(String version) {
-        return packages().resolve(PACKAGE + "-" + version + ".dp");
-    }
-
     @Before
     public void trustTheBuildsKeyAndReplay() throws Exception {
-        org.osgi.service.cm.Configuration c = configAdmin.getConfiguration("io.vigil.deploy", "?");
-        Hashtable<String, Object> p = new Hashtable<>();
-        p.put("trust.store", packages().resolve("vigil-trust.p12").toString());
-        p.put("trust.store.password", "vigil-trust");
-        p.put("health.timeout.seconds", "10");
-        c.update(p);
-        deployments = context.getService(awaitService(DeploymentService.class, "(health.timeout.seconds=10)"));
+        deployments = trustTheBuildsKey(10);
         context.registerService(DetectionListener.class, detections::add, null);
         if (pipelines.asset(ASSET).isEmpty()) {
             Path file = Path.of(System.getProperty("vigil.data.dir"), "cwru/1797_IR_7_DE12.npz");

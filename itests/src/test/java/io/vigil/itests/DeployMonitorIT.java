@@ -51,7 +51,7 @@ import io.vigil.api.detect.WindowListener;
  */
 public class DeployMonitorIT extends VigilTestSupport {
 
-    private static final String PACKAGE = "io.vigil.model.bearing";
+    private static final String PACKAGE = MODEL_PACKAGE;
     private static final String MONITOR_PID = "io.vigil.deploy.monitor";
     private static final String ALARMIST_BSN = "io.vigil.model.bearing.alarmist";
     /** 48 kHz healthy recording, decimated to the model's 12 kHz: the 1.0.0 model finds nothing wrong in it. */
@@ -64,23 +64,9 @@ public class DeployMonitorIT extends VigilTestSupport {
     private final List<Detection> detections = new CopyOnWriteArrayList<>();
     private ServiceRegistration<DetectionListener> listener;
 
-    private static Path packages() {
-        return Path.of(System.getProperty("vigil.packages.dir"));
-    }
-
-    private static Path dp(String version) {
-        return packages().resolve(PACKAGE + "-" + version + ".dp");
-    }
-
     @Before
     public void trustTheBuildsKeyAndServeV1() throws Exception {
-        org.osgi.service.cm.Configuration c = configAdmin.getConfiguration("io.vigil.deploy", "?");
-        Hashtable<String, Object> p = new Hashtable<>();
-        p.put("trust.store", packages().resolve("vigil-trust.p12").toString());
-        p.put("trust.store.password", "vigil-trust");
-        p.put("health.timeout.seconds", "20");
-        c.update(p);
-        deployments = context.getService(awaitService(DeploymentService.class, "(health.timeout.seconds=20)"));
+        deployments = trustTheBuildsKey(20);
         listener = context.registerService(DetectionListener.class, detections::add, null);
         var installed = deployments.packages().get(PACKAGE);
         if (installed == null || !installed.version().equals("1.0.0")) {

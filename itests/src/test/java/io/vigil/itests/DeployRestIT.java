@@ -49,28 +49,14 @@ import io.vigil.api.rest.RestApi;
  */
 public class DeployRestIT extends VigilTestSupport {
 
-    private static final String PACKAGE = "io.vigil.model.bearing";
+    private static final String PACKAGE = MODEL_PACKAGE;
     private static final String DP_TYPE = "application/vnd.osgi.dp";
 
     private DeploymentService deployments;
 
-    private static Path packages() {
-        return Path.of(System.getProperty("vigil.packages.dir"));
-    }
-
-    private static Path dp(String version) {
-        return packages().resolve(PACKAGE + "-" + version + ".dp");
-    }
-
     @Before
     public void trustTheBuildsKey() throws Exception {
-        org.osgi.service.cm.Configuration c = configAdmin.getConfiguration("io.vigil.deploy", "?");
-        Hashtable<String, Object> p = new Hashtable<>();
-        p.put("trust.store", packages().resolve("vigil-trust.p12").toString());
-        p.put("trust.store.password", "vigil-trust");
-        p.put("health.timeout.seconds", "10");
-        c.update(p);
-        deployments = context.getService(awaitService(DeploymentService.class, "(health.timeout.seconds=10)"));
+        deployments = trustTheBuildsKey(10);
         org.osgi.service.cm.Configuration rest = configAdmin.getConfiguration("io.vigil.deploy.rest", "?");
         Hashtable<String, Object> r = new Hashtable<>();
         r.put("file.dirs", new String[] { packages().toString(), System.getProperty("java.io.tmpdir") });

@@ -277,6 +277,34 @@ public abstract class VigilTestSupport {
         }, r -> r != null);
     }
 
+    /** The reference model's deployment package, as features/ builds and signs it. */
+    protected static final String MODEL_PACKAGE = "io.vigil.model.bearing";
+
+    /** Where features/ put the signed packages, the trust store and the signing key of this build. */
+    protected static java.nio.file.Path packages() {
+        return java.nio.file.Path.of(System.getProperty("vigil.packages.dir"));
+    }
+
+    /** The signed model package of that version. */
+    protected static java.nio.file.Path dp(String version) {
+        return packages().resolve(MODEL_PACKAGE + "-" + version + ".dp");
+    }
+
+    /**
+     * Configures the deployment manager to trust the key this build signed its packages with, and waits until it
+     * runs with that configuration.
+     */
+    protected io.vigil.api.deploy.DeploymentService trustTheBuildsKey(int healthTimeoutSeconds) throws IOException {
+        org.osgi.service.cm.Configuration c = configAdmin.getConfiguration("io.vigil.deploy", "?");
+        Hashtable<String, Object> p = new Hashtable<>();
+        p.put("trust.store", packages().resolve("vigil-trust.p12").toString());
+        p.put("trust.store.password", "vigil-trust");
+        p.put("health.timeout.seconds", String.valueOf(healthTimeoutSeconds));
+        c.update(p);
+        return context.getService(awaitService(io.vigil.api.deploy.DeploymentService.class,
+                "(health.timeout.seconds=" + healthTimeoutSeconds + ")"));
+    }
+
     private static final String REQUIRE_EXTENDER = "osgi.extender;filter:=\"(&(osgi.extender=vigil.model)"
             + "(version>=1.0.0)(!(version>=2.0.0)))\"";
 
