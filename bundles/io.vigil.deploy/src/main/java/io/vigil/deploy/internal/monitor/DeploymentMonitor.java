@@ -24,6 +24,7 @@ import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.deploymentadmin.DeploymentException;
 import org.osgi.service.event.Event;
 import org.osgi.service.event.EventAdmin;
 import org.osgi.service.event.EventConstants;
@@ -31,6 +32,7 @@ import org.osgi.service.event.EventHandler;
 import org.osgi.service.metatype.annotations.Designate;
 
 import io.vigil.api.deploy.DeploymentEvents;
+import io.vigil.api.deploy.DeploymentReviews;
 import io.vigil.api.deploy.DeploymentService;
 import io.vigil.api.asset.PipelineStatus;
 import io.vigil.api.deploy.DeploymentWatch;
@@ -45,11 +47,11 @@ import io.vigil.deploy.internal.monitor.ReviewException.Reason;
  * review when the asset's rate of anomalous windows shifts. Its state lives in {@code $vigil.data/deploy/
  * watches.json} (the bundle's data area when {@code vigil.data} is not set), beside the deployment manager's.
  */
-@Component(service = { WindowListener.class, EventHandler.class, DeploymentMonitor.class },
+@Component(service = { WindowListener.class, EventHandler.class, DeploymentMonitor.class, DeploymentReviews.class },
         configurationPid = DeploymentMonitor.PID, immediate = true,
         property = EventConstants.EVENT_TOPIC + "=" + DeploymentEvents.TOPIC_COMMITTED)
 @Designate(ocd = MonitorConfig.class)
-public final class DeploymentMonitor implements WindowListener, EventHandler {
+public final class DeploymentMonitor implements WindowListener, EventHandler, DeploymentReviews {
 
     public static final String PID = "io.vigil.deploy.monitor";
 
@@ -196,6 +198,7 @@ public final class DeploymentMonitor implements WindowListener, EventHandler {
     // --- operators
 
     /** @return every kept watch, newest first */
+    @Override
     public List<DeploymentWatch> watches() {
         return book.watches();
     }
@@ -230,6 +233,24 @@ public final class DeploymentMonitor implements WindowListener, EventHandler {
             Thread.currentThread().interrupt();
             throw new ReviewException(Reason.ROLLBACK_FAILED, "interrupted while waiting for the review of package "
                     + packageName + "; see vigil:watch for its outcome");
+        }
+    }
+
+    /**
+     * {@link DeploymentReviews}' view of {@link #review(String, WatchBook.Decision, String)}: the same checks and
+     * messages, with the refusals as the exceptions that interface declares.
+     */
+    @Override
+    public List<DeploymentWatch> review(String packageName, boolean keep, String reviewer) throws DeploymentException {
+        try {
+            return review(packageName, keep ? WatchBook.Decision.KEEP : WatchBook.Decision.ROLLBACK, reviewer);
+        } catch (ReviewException e) {
+            switch (e.reason()) {
+                case BAD_REQUEST, UNKNOWN_PACKAGE -> throw new IllegalArgumentException(e.getMessage(), e);
+                case NOT_PENDING, CONFLICT -> throw new IllegalStateException(e.getMessage(), e);
+                // the monitor's message already carries the deployment manager's code
+                default -> throw new DeploymentException(DeploymentException.CODE_OTHER_ERROR, e.getMessage(), e);
+            }
         }
     }
 

@@ -4,20 +4,16 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
-import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.UUID;
 import java.util.jar.JarInputStream;
 import java.util.jar.Manifest;
 
@@ -89,43 +85,15 @@ public final class DeployServlet extends HttpServlet {
             + "/deploy/history; POST /deploy/install, /deploy/packages/{name}/uninstall|rollback";
 
     private final transient DeploymentService deployments;
+    private final transient DownloadArea area;
     private final transient Downloader downloader;
-    private final transient Path downloads;
-    private final transient List<Path> fileDirs;
 
     @Activate
     public DeployServlet(@Reference DeploymentService deployments, BundleContext context, DeployRestConfig config)
             throws IOException {
         this.deployments = deployments;
-        this.downloader = new Downloader(Duration.ofSeconds(config.connect_timeout_seconds()),
-                Duration.ofSeconds(config.read_timeout_seconds()), config.max_package_mib() * 1024 * 1024,
-                Math.max(1, config.download_connections()), Duration.ofMillis(Math.max(0,
-                        config.resume_delay_millis())));
-        // beside the deployment manager's staging area: the same disk, the same free-space reserve applies
-        String data = context.getProperty("vigil.data");
-        Path deployDir = data == null || data.isBlank() ? context.getDataFile("deploy").toPath()
-                : Path.of(data, "deploy");
-        this.downloads = Files.createDirectories(deployDir.resolve("downloads"));
-        this.fileDirs = java.util.Arrays.stream(config.file_dirs()).filter(d -> !d.isBlank())
-                .map(d -> Path.of(d.trim()).toAbsolutePath().normalize()).toList();
-        removeLeftovers(downloads);
-    }
-
-    /**
-     * Downloads a crash or a kill interrupted are of no use: each request starts its own. Only those older than
-     * this JVM: a reactivation (new configuration) must not pull a file from under a download still running.
-     */
-    private static void removeLeftovers(Path dir) {
-        long jvmStart = ManagementFactory.getRuntimeMXBean().getStartTime();
-        try (DirectoryStream<Path> s = Files.newDirectoryStream(dir, "*.part")) {
-            for (Path p : s) {
-                if (Files.getLastModifiedTime(p).toMillis() < jvmStart) {
-                    Files.deleteIfExists(p);
-                }
-            }
-        } catch (IOException e) {
-            LOG.log(Level.WARNING, "could not remove interrupted downloads in " + dir + ": " + e);
-        }
+        this.area = new DownloadArea(config, context);
+        this.downloader = area.downloader();
     }
 
     // --- GET
@@ -197,43 +165,6 @@ public final class DeployServlet extends HttpServlet {
         }
     }
 
-    /**
-     * A file: URL must name a file under one of the configured package directories, judged before the file is
-     * touched (so the answer does not say whether it exists) and again on its real path (so a link cannot lead
-     * out).
-     */
-    private void checkLocal(URI uri) throws BadRequest {
-        if (!"file".equalsIgnoreCase(uri.getScheme())) {
-            return;
-        }
-        Path p;
-        try {
-            p = Path.of(uri).toAbsolutePath().normalize();
-        } catch (IllegalArgumentException | java.nio.file.FileSystemNotFoundException e) {
-            throw new BadRequest(400, "BAD_URL", "'" + uri + "' is not a local file URL (write file:/absolute/path)");
-        }
-        boolean inside = fileDirs.stream().anyMatch(p::startsWith);
-        if (inside && Files.exists(p)) {
-            try {
-                Path real = p.toRealPath();
-                inside = fileDirs.stream().anyMatch(d -> {
-                    try {
-                        return real.startsWith(d.toRealPath());
-                    } catch (IOException e) {
-                        return false;
-                    }
-                });
-            } catch (IOException e) {
-                inside = false;
-            }
-        }
-        if (!inside) {
-            throw new BadRequest(403, "FILE_NOT_ALLOWED", "file: URLs are accepted only under the directories of "
-                    + "file.dirs in the " + PID + " configuration (" + fileDirs + "); upload the package instead, "
-                    + "or add its directory there");
-        }
-    }
-
     private void fromUrl(HttpServletRequest req, HttpServletResponse resp) throws IOException {
         String url;
         String sha;
@@ -262,13 +193,18 @@ public final class DeployServlet extends HttpServlet {
             } catch (URISyntaxException e) {
                 throw new BadRequest(400, "BAD_URL", "'url' is not a URL: " + e.getMessage());
             }
-            checkLocal(uri);
+            try {
+                area.checkLocal(uri);
+            } catch (DownloadArea.LocalFileRefused e) {
+                throw new BadRequest(e.forbidden ? 403 : 400, e.forbidden ? "FILE_NOT_ALLOWED" : "BAD_URL",
+                        e.getMessage());
+            }
         } catch (BadRequest e) {
             error(resp, e.status, e.reason, e.getMessage());
             return;
         }
         String user = user(req);
-        Path tmp = downloads.resolve(UUID.randomUUID() + ".part");
+        Path tmp = area.newPartFile();
         try {
             String what = "download of " + Downloader.abbreviate(url) + " for " + user;
             Downloader.Result r = downloader.download(uri, tmp, sha, new ProgressLog(what, m -> LOG.log(Level.INFO,
@@ -308,7 +244,7 @@ public final class DeployServlet extends HttpServlet {
             return;
         }
         String user = user(req);
-        Path tmp = downloads.resolve(UUID.randomUUID() + ".part");
+        Path tmp = area.newPartFile();
         try {
             Downloader.Result r;
             try (InputStream in = req.getInputStream()) {
