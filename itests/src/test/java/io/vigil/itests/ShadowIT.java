@@ -109,7 +109,8 @@ public class ShadowIT extends VigilTestSupport {
     }
 
     @Test
-    public void v2ShadowsV1CountsEveryWindowPassesTheGateAndIsPromotedWithoutLosingAWindow() throws Exception {
+    public void v2ShadowsV1CountsEveryWindowPassesTheGateIsPromotedAndRolledBackWithoutLosingAWindow()
+            throws Exception {
         String asset = "shadow-good";
         List<Event> events = collectEvents(ShadowEvents.TOPIC_PREFIX + "*");
         assetOnV1(asset);
@@ -148,7 +149,7 @@ public class ShadowIT extends VigilTestSupport {
         assertEquals("bearing-fault:1.0.0", promoted.rollbackTarget());
         await().atMost(Duration.ofSeconds(30)).until(() -> modelVerdicts(asset).stream()
                 .filter(d -> d.source().version().equals("2.0.0")).count() >= 10);
-        assertOneModelPerWindowSwitchingOnce(asset, List.of("1.0.0", "2.0.0"));
+        assertOneModelPerWindow(asset, List.of("1.0.0", "2.0.0"));
         assertEquals("[2.0.0,2.0.0]", assetConfig(asset).get("model.versions"));
 
         List<String> topics = events.stream().filter(e -> asset.equals(e.getProperty(ShadowEvents.ASSET)))
@@ -176,6 +177,30 @@ public class ShadowIT extends VigilTestSupport {
         ShadowReport kept = again.report(asset).orElseThrow();
         assertEquals(ShadowState.PROMOTED, kept.state());
         assertEquals(promoted.windowsCompared(), kept.windowsCompared());
+
+        // rollback while data flows, of the promotion on record since the restart: from one window to the next, v2
+        // then v1 again, none lost, none scored twice
+        int onV2 = modelVerdicts(asset).size();
+        ShadowReport rolledBack = again.rollback(asset, "itest");
+        assertEquals(ShadowState.ROLLED_BACK, rolledBack.state());
+        assertEquals("rolled back by itest to bearing-fault:1.0.0", rolledBack.reason());
+        assertEquals("[1.0.0,1.0.0]", assetConfig(asset).get("model.versions"));
+        assertEquals("bearing-fault", assetConfig(asset).get("model.name"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> modelVerdicts(asset).stream().skip(onV2)
+                .filter(d -> d.source().version().equals("1.0.0")).count() >= 10);
+        assertOneModelPerWindow(asset, List.of("2.0.0", "1.0.0"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> events.stream().anyMatch(e -> asset.equals(
+                e.getProperty(ShadowEvents.ASSET)) && e.getTopic().equals(ShadowEvents.TOPIC_ROLLED_BACK)));
+        assertEquals(List.of(ShadowEvents.TOPIC_STARTED, ShadowEvents.TOPIC_READY, ShadowEvents.TOPIC_PROMOTED,
+                ShadowEvents.TOPIC_ROLLED_BACK), events.stream().filter(e -> asset.equals(e.getProperty(
+                        ShadowEvents.ASSET))).map(Event::getTopic).toList());
+        try {
+            again.rollback(asset, "itest");
+            fail("a rollback is not rolled back");
+        } catch (ShadowException e) {
+            assertEquals(ShadowException.Reason.WRONG_STATE, e.reason());
+        }
+        assertEquals(ShadowState.ROLLED_BACK, again.report(asset).orElseThrow().state());
     }
 
     @Test
@@ -317,6 +342,26 @@ public class ShadowIT extends VigilTestSupport {
         assertEquals(ShadowState.REJECTED, r.state());
         assertTrue(r.reason(), r.reason().contains(USER) && r.reason().contains("not this week"));
         assertTrue(modelVerdicts(asset).stream().allMatch(d -> d.source().version().equals("1.0.0")));
+
+        // rollback: only of a promotion, and only once
+        HttpResult notPromoted = rest("POST", "/shadow/" + asset + "/rollback", "{}");
+        assertEquals(notPromoted.body(), 409, notPromoted.status());
+        assertTrue(notPromoted.body(), notPromoted.body().contains("WRONG_STATE")
+                && notPromoted.body().contains("REJECTED"));
+        HttpResult neverCompared = rest("POST", "/shadow/pump-9/rollback", "{}");
+        assertEquals(neverCompared.body(), 404, neverCompared.status());
+        assertTrue(neverCompared.body(), neverCompared.body().contains("UNKNOWN_ASSET"));
+        assertEquals(201, rest("POST", "/shadow/" + asset + "/start", "{\"model\":\"bearing-fault\","
+                + "\"version\":\"2.0.0\"}").status());
+        assertEquals(200, rest("POST", "/shadow/" + asset + "/promote", "{\"force\":true}").status());
+        assertEquals("[2.0.0,2.0.0]", assetConfig(asset).get("model.versions"));
+        HttpResult rolledBack = rest("POST", "/shadow/" + asset + "/rollback", "{}");
+        assertEquals(rolledBack.body(), 200, rolledBack.status());
+        assertTrue(rolledBack.body(), rolledBack.body().contains("\"state\":\"ROLLED_BACK\""));
+        assertTrue(rolledBack.body(), rolledBack.body().contains("rolled back by ") && rolledBack.body()
+                .contains(USER) && rolledBack.body().contains(" to bearing-fault:1.0.0"));
+        assertEquals("[1.0.0,1.0.0]", assetConfig(asset).get("model.versions"));
+        assertEquals(409, rest("POST", "/shadow/" + asset + "/rollback", "{}").status());
     }
 
     private Map<String, Object> assetConfig(String asset) throws Exception {
@@ -333,7 +378,7 @@ public class ShadowIT extends VigilTestSupport {
     }
 
     /** From the first model verdict on, each window was scored by exactly one model, switching as expected. */
-    private void assertOneModelPerWindowSwitchingOnce(String asset, List<String> expectedRuns) {
+    private void assertOneModelPerWindow(String asset, List<String> expectedRuns) {
         TreeMap<Long, List<String>> scorers = new TreeMap<>();
         for (Detection d : modelVerdicts(asset)) {
             scorers.computeIfAbsent(d.windowSeq(), k -> new ArrayList<>()).add(d.source().version());

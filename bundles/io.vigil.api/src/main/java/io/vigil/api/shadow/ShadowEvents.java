@@ -2,7 +2,8 @@ package io.vigil.api.shadow;
 
 /**
  * EventAdmin topics and property names of shadow lifecycle events: {@code vigil/shadow/STARTED}, {@code READY},
- * {@code REJECTED}, {@code PROMOTED}, {@code STOPPED}. Subscribe to {@code vigil/shadow/*} for all of them.
+ * {@code REJECTED}, {@code PROMOTED}, {@code STOPPED}, {@code ROLLED_BACK}. Subscribe to {@code vigil/shadow/*} for
+ * all of them.
  */
 public final class ShadowEvents {
 
@@ -12,6 +13,8 @@ public final class ShadowEvents {
     public static final String TOPIC_REJECTED = TOPIC_PREFIX + ShadowState.REJECTED;
     public static final String TOPIC_PROMOTED = TOPIC_PREFIX + ShadowState.PROMOTED;
     public static final String TOPIC_STOPPED = TOPIC_PREFIX + ShadowState.STOPPED;
+    /** {@code vigil/shadow/ROLLED_BACK}: a promotion was undone; the reason names the operator and the target. */
+    public static final String TOPIC_ROLLED_BACK = TOPIC_PREFIX + ShadowState.ROLLED_BACK;
 
     /** String: the asset id. */
     public static final String ASSET = "asset";

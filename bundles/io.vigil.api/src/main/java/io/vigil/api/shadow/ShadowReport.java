@@ -24,7 +24,8 @@ import java.util.Objects;
  * @param promotion {@code AUTOMATIC} or {@code OPERATOR}: who promotes a READY candidate
  * @param startedEpochMillis when the comparison started
  * @param updatedEpochMillis when this report was computed
- * @param endedEpochMillis when it ended, 0 while it runs
+ * @param endedEpochMillis when it ended, 0 while it runs; a rolled back comparison keeps the time of its promotion
+ *        (the rollback's time is {@code updatedEpochMillis})
  * @param windowsSeen windows handed to the comparison
  * @param windowsCompared escalated windows the candidate scored and compared with the live verdict
  * @param windowsNotEscalated windows tier-0 decided alone on the live side (and would after promotion)
@@ -48,7 +49,9 @@ import java.util.Objects;
  *        duration; a criterion neither passed nor failed yet (the evidence does not decide it) counts as not passed
  *        and keeps the comparison SHADOWING
  * @param rollbackTarget after promotion, the model the asset's configuration served before it ({@code name:version},
- *        {@code tier0}, or the configured name and range when no installed model matched)
+ *        {@code tier0}, or the configured name and range when no installed model matched); empty when the promotion
+ *        was only completed at the next start. Kept when the promotion is rolled back, then naming what the asset
+ *        went back to
  * @param promotedBy after promotion, who promoted ({@code gate} when automatic)
  * @param forced whether the promotion overrode the gate
  */

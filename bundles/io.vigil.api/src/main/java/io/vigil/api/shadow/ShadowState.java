@@ -11,7 +11,12 @@ public enum ShadowState {
     /** The candidate became the asset's live model; the model it replaced is the rollback target. */
     PROMOTED,
     /** Ended without a decision: stopped by an operator, or the candidate or the asset went away. */
-    STOPPED;
+    STOPPED,
+    /**
+     * The candidate was promoted, then an operator switched the asset back to the rollback target; ended, and not
+     * rolled back again.
+     */
+    ROLLED_BACK;
 
     /** @return whether the comparison still runs */
     public boolean running() {

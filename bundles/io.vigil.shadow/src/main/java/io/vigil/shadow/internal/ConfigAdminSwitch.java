@@ -10,7 +10,7 @@ import org.osgi.service.cm.ConfigurationAdmin;
 import io.vigil.api.shadow.ShadowException;
 
 /**
- * Promotes through the asset's own configuration: the model's name and an exact version range. The asset
+ * Promotes and rolls back through the asset's own configuration: the model's name and version range. The asset
  * pipeline takes the change like any model swap, at its next window boundary and without recommissioning; the
  * configuration store (and File Install's etc/*.cfg, which it writes back) keeps it across restarts, so the
  * configuration stays the single truth about what serves.
@@ -48,7 +48,7 @@ final class ConfigAdminSwitch implements LiveModelSwitch {
     }
 
     @Override
-    public Selection switchTo(String assetId, String modelName, String modelVersion) throws ShadowException {
+    public Selection switchTo(String assetId, Selection to) throws ShadowException {
         Configuration[] found;
         try {
             found = find(assetId);
@@ -64,8 +64,14 @@ final class ConfigAdminSwitch implements LiveModelSwitch {
         Configuration c = found[0];
         Dictionary<String, Object> props = c.getProperties();
         Selection before = selection(props);
-        props.put("model.name", modelName);
-        props.put("model.versions", "[" + modelVersion + "," + modelVersion + "]");
+        if (to.name().isEmpty()) {
+            // the defaults are tier-0 only; a version range left behind without a name would only mislead a reader
+            props.remove("model.name");
+            props.remove("model.versions");
+        } else {
+            props.put("model.name", to.name());
+            props.put("model.versions", to.versions());
+        }
         try {
             c.update(props);
         } catch (IOException | IllegalStateException e) {

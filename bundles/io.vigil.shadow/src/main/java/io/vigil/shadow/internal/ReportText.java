@@ -4,6 +4,7 @@ import java.time.Instant;
 
 import io.vigil.api.shadow.ShadowReport;
 import io.vigil.api.shadow.ShadowReport.Criterion;
+import io.vigil.api.shadow.ShadowState;
 
 /** A report as an operator reads it on a terminal. */
 final class ReportText {
@@ -12,7 +13,7 @@ final class ReportText {
     }
 
     static String line(ShadowReport r) {
-        return String.format("%-16s %-22s vs %-22s %-9s compared=%d skipped=%d errors=%d agreement=%s%n",
+        return String.format("%-16s %-22s vs %-22s %-11s compared=%d skipped=%d errors=%d agreement=%s%n",
                 r.assetId(), r.candidate(), r.live().isEmpty() ? "-" : r.live(), r.state(), r.windowsCompared(),
                 r.windowsSkipped(), r.candidateErrors(), pct(r.agreement()));
     }
@@ -43,7 +44,12 @@ final class ReportText {
         for (Criterion c : r.criteria()) {
             b.append(String.format("  %-4s %-20s %s%n", c.passed() ? "ok" : "FAIL", c.name(), c.detail()));
         }
-        if (!r.rollbackTarget().isEmpty()) {
+        if (r.state() == ShadowState.ROLLED_BACK) {
+            b.append("  rollback   done at ").append(Instant.ofEpochMilli(r.updatedEpochMillis()))
+                    .append(": back on ").append(r.rollbackTarget()).append("; ").append(r.candidate())
+                    .append(" had been promoted by ").append(r.promotedBy()).append(r.forced() ? " (forced)" : "")
+                    .append('\n');
+        } else if (!r.rollbackTarget().isEmpty()) {
             b.append("  rollback   ").append(r.rollbackTarget()).append(", promoted by ").append(r.promotedBy())
                     .append(r.forced() ? " (forced)" : "").append('\n');
         }

@@ -13,7 +13,7 @@ import io.vigil.api.shadow.ShadowService;
 
 /**
  * Gogo command {@code vigil:shadow}: without arguments the comparison of every asset; with a sub-command
- * {@code status|start|stop|promote|reject}.
+ * {@code status|start|stop|promote|reject|rollback}.
  */
 @Component(service = ShadowCommands.class, property = { "osgi.command.scope=vigil",
         "osgi.command.function=shadow" })
@@ -26,6 +26,7 @@ public final class ShadowCommands {
                    shadow stop <asset>                     end the comparison without a decision
                    shadow promote <asset> [--force]        make a READY candidate live (--force: not READY)
                    shadow reject <asset> [reason...]       end it and keep the live model
+                   shadow rollback <asset>                 undo the last promotion: back to its rollback target
             """;
 
     private final ShadowService shadows;
@@ -63,6 +64,7 @@ public final class ShadowCommands {
                     ? ReportText.full(shadows.promote(rest.get(0), rest.size() == 2, user)) : USAGE;
             case "reject" -> !rest.isEmpty() ? ReportText.full(shadows.reject(rest.get(0),
                     String.join(" ", rest.subList(1, rest.size())), user)) : USAGE;
+            case "rollback" -> rest.size() == 1 ? ReportText.full(shadows.rollback(rest.get(0), user)) : USAGE;
             default -> "unknown sub-command '" + op + "' in " + Arrays.toString(args.toArray()) + "\n" + USAGE;
         };
     }

@@ -58,6 +58,8 @@ public final class ShadowManager implements ShadowService, WindowListener {
     public static final String PID = "io.vigil.shadow";
 
     private static final Logger LOG = System.getLogger(ShadowManager.class.getName());
+    /** The rollback target of a promotion from tier-0 only. */
+    static final String TIER0 = "tier0";
     /** A comparison's figures live in memory: after a stop or restart it ends rather than mixing two runs. */
     static final String INTERRUPTED = "interrupted: the gateway or the shadow bundle stopped or restarted while "
             + "comparing; start it again to continue";
@@ -112,15 +114,22 @@ public final class ShadowManager implements ShadowService, WindowListener {
             return t;
         });
         for (ShadowReport r : store.loadAll()) {
+            long now = System.currentTimeMillis();
             if (r.state().running() && promotedBeforeStop(r)) {
-                r = endedCopy(r, ShadowState.PROMOTED, "promoted as the gateway stopped: the asset's "
+                r = copy(r, ShadowState.PROMOTED, "promoted as the gateway stopped: the asset's "
                         + "configuration already names the candidate; this report was completed at the next start",
-                        System.currentTimeMillis());
+                        now, now);
                 store.save(r);
             } else if (r.state().running()) {
                 // the comparison's figures in memory are gone; an honest end beats a resumed report that
                 // silently mixes two runs
-                r = endedCopy(r, ShadowState.STOPPED, INTERRUPTED, System.currentTimeMillis());
+                r = copy(r, ShadowState.STOPPED, INTERRUPTED, now, now);
+                store.save(r);
+            } else if (r.state() == ShadowState.PROMOTED && rolledBackBeforeStop(r)) {
+                // as with a promotion, the configuration is written first and is the truth
+                r = copy(r, ShadowState.ROLLED_BACK, "rolled back as the gateway stopped: the asset's "
+                        + "configuration already names the rollback target " + r.rollbackTarget() + " again; this "
+                        + "report was completed at the next start", now, r.endedEpochMillis());
                 store.save(r);
             }
             ended.put(r.assetId(), r);
@@ -282,7 +291,8 @@ public final class ShadowManager implements ShadowService, WindowListener {
                             + c.candidateId + " although the gate found it " + now.state() + failedText(now)
                             + " after " + now.windowsCompared() + " windows");
                 }
-                before = liveModel.switchTo(assetId, c.descriptor.name(), c.descriptor.version());
+                before = liveModel.switchTo(assetId, LiveModelSwitch.Selection.pinned(c.descriptor.name(),
+                        c.descriptor.version()));
                 run.extras = new Comparison.ReportExtras("", 0, servedBy(before), who(operator),
                         now.state() != ShadowState.READY);
                 c.end(ShadowState.PROMOTED);
@@ -294,6 +304,54 @@ public final class ShadowManager implements ShadowService, WindowListener {
                     + "the next window on, rollback target " + rollback);
             return finish(run, "promoted by " + who(operator) + (forced ? " (forced)" : "") + "; the asset was on "
                     + before);
+        }
+    }
+
+    @Override
+    public ShadowReport rollback(String assetId, String operator) throws ShadowException {
+        require(assetId, "asset");
+        // the same lock as promote and start: no comparison can start (and replace the report) meanwhile
+        synchronized (this) {
+            Run run = running.get(assetId);
+            if (run != null) {
+                throw new ShadowException(Reason.WRONG_STATE, "candidate " + run.comparison.candidateId
+                        + " shadows asset " + assetId + " (" + run.comparison.state() + "); only the asset's last "
+                        + "comparison can be rolled back, and only once it is PROMOTED. Stop or reject this one and "
+                        + "set the model in the asset's configuration instead");
+            }
+            ShadowReport last = ended.get(assetId);
+            if (last == null) {
+                throw new ShadowException(Reason.UNKNOWN_ASSET, "asset " + assetId + " has had no shadow "
+                        + "comparison, so there is no promotion to roll back; assets with one: " + ended.keySet()
+                        .stream().sorted().toList());
+            }
+            if (last.state() != ShadowState.PROMOTED) {
+                throw new ShadowException(Reason.WRONG_STATE, "the last comparison on asset " + assetId + ", of "
+                        + last.candidate() + ", is " + last.state() + " (" + last.reason() + "), not PROMOTED: "
+                        + (last.state() == ShadowState.ROLLED_BACK ? "it was rolled back already; to serve "
+                                + last.candidate() + " again, shadow and promote it again"
+                                : "there is no promotion to roll back"));
+            }
+            if (last.rollbackTarget().isEmpty()) {
+                throw new ShadowException(Reason.WRONG_STATE, "the promotion of " + last.candidate() + " on asset "
+                        + assetId + " was completed at a start after the gateway stopped, and recorded no rollback "
+                        + "target; set model.name and model.versions in the asset's configuration to the model "
+                        + "it should serve");
+            }
+            LiveModelSwitch.Selection target = selectionOf(last);
+            LiveModelSwitch.Selection before = liveModel.switchTo(assetId, target);
+            String missing = target.name().isEmpty() || highestIn(target).isPresent() ? ""
+                    : "; no installed model matches " + target + ": tier-0 alone decides until one is installed";
+            String why = "rolled back by " + who(operator) + " to " + last.rollbackTarget() + missing;
+            ShadowReport r = copy(last, ShadowState.ROLLED_BACK, why, System.currentTimeMillis(),
+                    last.endedEpochMillis());
+            ended.put(assetId, r);
+            store.save(r);
+            LOG.log(missing.isEmpty() ? Level.INFO : Level.WARNING, "asset " + assetId + ": promotion of "
+                    + last.candidate() + " " + why + "; the configuration named " + before + ", now " + target
+                    + ", served from the next window on");
+            event(ShadowEvents.TOPIC_ROLLED_BACK, r);
+            return r;
         }
     }
 
@@ -412,25 +470,63 @@ public final class ShadowManager implements ShadowService, WindowListener {
     private boolean promotedBeforeStop(ShadowReport r) {
         LiveModelSwitch.Selection now = liveModel.current(r.assetId());
         int colon = r.candidate().lastIndexOf(':');
-        return now != null && colon > 0 && now.name().equals(r.candidate().substring(0, colon))
-                && now.versions().equals("[" + r.candidate().substring(colon + 1) + "," + r.candidate().substring(
-                        colon + 1) + "]");
+        return colon > 0 && LiveModelSwitch.Selection.pinned(r.candidate().substring(0, colon),
+                r.candidate().substring(colon + 1)).sameAs(now);
+    }
+
+    /**
+     * A promoted report whose asset's configuration names its rollback target again: rolled back, but the report
+     * was not written before the gateway stopped.
+     */
+    private boolean rolledBackBeforeStop(ShadowReport r) {
+        if (r.rollbackTarget().isEmpty()) {
+            return false;
+        }
+        try {
+            return selectionOf(r).sameAs(liveModel.current(r.assetId()));
+        } catch (ShadowException e) {
+            return false; // a target this version cannot read; the report stays as it was written
+        }
+    }
+
+    /**
+     * The selection a rollback writes for a promoted report's target, in each form {@link #servedBy} records: an
+     * installed model pinned to its version, as the promotion pinned the candidate; tier-0 only; or the name and
+     * range the configuration held when no installed model matched them.
+     */
+    private static LiveModelSwitch.Selection selectionOf(ShadowReport r) throws ShadowException {
+        String target = r.rollbackTarget();
+        int space = target.indexOf(' ');
+        int colon = target.lastIndexOf(':');
+        if (target.equals(TIER0)) {
+            return LiveModelSwitch.Selection.tier0();
+        } else if (space > 0) {
+            return new LiveModelSwitch.Selection(target.substring(0, space), target.substring(space + 1).trim());
+        } else if (colon > 0 && colon < target.length() - 1) {
+            return LiveModelSwitch.Selection.pinned(target.substring(0, colon), target.substring(colon + 1));
+        }
+        throw new ShadowException(Reason.WRONG_STATE, "the rollback target '" + target + "' recorded for asset "
+                + r.assetId() + " is neither name:version, " + TIER0 + ", nor a name and version range; set "
+                + "model.name and model.versions in the asset's configuration by hand");
     }
 
     /** The installed model a selection serves: the highest version in its range, as the pipeline picks it. */
     private String servedBy(LiveModelSwitch.Selection selection) {
         if (selection.name().isEmpty()) {
-            return "tier0";
+            return TIER0;
         }
+        return highestIn(selection).map(m -> m.descriptor().id()).orElse(selection.toString());
+    }
+
+    private Optional<Model> highestIn(LiveModelSwitch.Selection selection) {
         VersionRange range;
         try {
             range = VersionRange.valueOf(selection.versions());
         } catch (IllegalArgumentException e) {
-            return selection.toString();
+            return Optional.empty();
         }
         return models.entrySet().stream().filter(e -> e.getKey().descriptor().name().equals(selection.name())
-                && range.includes(e.getValue())).max(Map.Entry.comparingByValue())
-                .map(e -> e.getKey().descriptor().id()).orElse(selection.toString());
+                && range.includes(e.getValue())).max(Map.Entry.comparingByValue()).map(Map.Entry::getKey);
     }
 
     private Run runningOn(String assetId) throws ShadowException {
@@ -513,9 +609,9 @@ public final class ShadowManager implements ShadowService, WindowListener {
         return failed.isEmpty() ? "" : " (failed: " + String.join(", ", failed) + ")";
     }
 
-    private static ShadowReport endedCopy(ShadowReport r, ShadowState state, String reason, long now) {
+    private static ShadowReport copy(ShadowReport r, ShadowState state, String reason, long updated, long ended) {
         return new ShadowReport(r.assetId(), r.candidate(), r.live(), state, reason, r.promotion(),
-                r.startedEpochMillis(), now, now, r.windowsSeen(), r.windowsCompared(), r.windowsNotEscalated(),
+                r.startedEpochMillis(), updated, ended, r.windowsSeen(), r.windowsCompared(), r.windowsNotEscalated(),
                 r.windowsSkipped(), r.candidateErrors(), r.alerts(), r.agreement(), r.agreementLow(),
                 r.liveAlertRate(), r.candidateAlertRate(), r.rateDifference(), r.rateDifferenceLow(),
                 r.rateDifferenceHigh(), r.rateDifferencePValue(), r.scores(), r.liveLatency(), r.candidateLatency(),

@@ -33,10 +33,12 @@ import jakarta.servlet.http.HttpServletResponse;
  * POST /shadow/{asset}/stop
  * POST /shadow/{asset}/promote      {"force": false}
  * POST /shadow/{asset}/reject       {"reason": "..."}
+ * POST /shadow/{asset}/rollback     undo the asset's last promotion
  * </pre>
  * Commands must be {@code application/json} (also when they carry no body). Errors are {@code {"error": message,
- * "reason": REASON}} with 400 (malformed), 404 (unknown asset or model), 409 (wrong state), 413 (body too large),
- * 415 (not JSON), 422 (candidate's inputs do not match), 500 (promotion could not be written).
+ * "reason": REASON}} with 400 (malformed), 404 (unknown asset or model; for rollback, an asset without a
+ * comparison), 409 (wrong state, e.g. nothing promoted to roll back), 413 (body too large), 415 (not JSON), 422
+ * (candidate's inputs do not match), 500 (promotion or rollback could not be written).
  */
 @Component(service = Servlet.class, property = { "osgi.http.whiteboard.servlet.pattern=/shadow/*",
         "osgi.http.whiteboard.servlet.pattern=/shadow",
@@ -77,7 +79,7 @@ public final class ShadowServlet extends HttpServlet {
         String[] path = path(req);
         if (path.length != 2) {
             error(resp, 404, "NOT_FOUND", "no resource " + req.getPathInfo() + "; POST /shadow/{asset}/"
-                    + "start|stop|promote|reject");
+                    + "start|stop|promote|reject|rollback");
             return;
         }
         String asset = path[0];
@@ -104,8 +106,9 @@ public final class ShadowServlet extends HttpServlet {
                 case "stop" -> send(resp, 200, shadows.stop(asset));
                 case "promote" -> send(resp, 200, shadows.promote(asset, bool(body, "force"), user));
                 case "reject" -> send(resp, 200, shadows.reject(asset, string(body, "reason"), user));
+                case "rollback" -> send(resp, 200, shadows.rollback(asset, user));
                 default -> error(resp, 404, "NOT_FOUND", "unknown action '" + path[1] + "'; use start, stop, "
-                        + "promote or reject");
+                        + "promote, reject or rollback");
             }
         } catch (ShadowException e) {
             int status = switch (e.reason()) {

@@ -109,13 +109,14 @@ class ShadowManagerTest {
     private ShadowManager manager(GateSettings gate) throws Exception {
         manager = new ShadowManager(gate, new ReportStore(dir), pipelines, new LiveModelSwitch() {
             @Override
-            public Selection switchTo(String asset, String name, String version) throws ShadowException {
+            public Selection switchTo(String asset, Selection to) throws ShadowException {
                 if (switchFailure != null) {
                     throw switchFailure;
                 }
-                switched.add(asset + " " + name + ":" + version);
-                selection = new Selection(name, "[" + version + "," + version + "]");
-                return new Selection("bearing-fault", "[1.0,2.0)");
+                switched.add(asset + " " + describe(to));
+                Selection before = selection;
+                selection = to;
+                return before;
             }
 
             @Override
@@ -124,6 +125,15 @@ class ShadowManagerTest {
             }
         }, (topic, props) -> topics.add(topic + " " + props.get(ShadowEvents.ASSET)), clock::get);
         return manager;
+    }
+
+    /** {@code name:version} for a pinned selection, as promotions write them; else the selection itself. */
+    private static String describe(LiveModelSwitch.Selection s) {
+        String v = s.versions();
+        int comma = v.indexOf(',');
+        boolean pinned = v.startsWith("[") && v.endsWith("]") && comma > 0 && v.substring(1, comma).equals(
+                v.substring(comma + 1, v.length() - 1));
+        return s.name().isEmpty() ? "tier0" : pinned ? s.name() + ":" + v.substring(1, comma) : s.toString();
     }
 
     private static GateSettings gate(int minWindows, Promotion promotion, int queue) {
@@ -570,6 +580,173 @@ class ShadowManagerTest {
         manager(gate(1000, Promotion.OPERATOR, 100));
         ShadowReport r = manager.report("pump-1").orElseThrow();
         assertEquals(ShadowState.PROMOTED, r.state(), r.reason());
+    }
+
+    /** The asset on 1.0.0 (both versions installed), 2.0.0 promoted by ann. */
+    private ShadowReport promotedFromOneToTwo() throws Exception {
+        manager.bindModel(new FormulaModel("bearing-fault", "1.0.0", FEATURES, f -> 0), Map.of());
+        manager.bindModel(agreeing(), Map.of());
+        manager.start("pump-1", "bearing-fault", "2.0.0");
+        ShadowReport promoted = manager.promote("pump-1", true, "ann");
+        assertEquals("bearing-fault:1.0.0", promoted.rollbackTarget());
+        return promoted;
+    }
+
+    @Test
+    void aRollbackSwitchesBackToTheModelThePromotionReplaced() throws Exception {
+        manager(gate(1000, Promotion.OPERATOR, 100));
+        ShadowReport promoted = promotedFromOneToTwo();
+        clock.addAndGet(1); // any later time
+        ShadowReport r = manager.rollback("pump-1", "carl");
+        assertEquals(ShadowState.ROLLED_BACK, r.state());
+        assertFalse(r.state().running());
+        assertEquals("rolled back by carl to bearing-fault:1.0.0", r.reason());
+        assertEquals(List.of("pump-1 bearing-fault:2.0.0", "pump-1 bearing-fault:1.0.0"), switched,
+                "promoted, then the model it replaced pinned as the promotion pinned the candidate");
+        assertEquals(LiveModelSwitch.Selection.pinned("bearing-fault", "1.0.0"), selection);
+        assertEquals("bearing-fault:1.0.0", r.rollbackTarget(), "the promotion's record is kept");
+        assertEquals("ann", r.promotedBy());
+        assertTrue(r.forced());
+        assertEquals(promoted.endedEpochMillis(), r.endedEpochMillis(), "ended when promoted");
+        assertTrue(r.updatedEpochMillis() >= promoted.updatedEpochMillis());
+        assertEquals(promoted.windowsCompared(), r.windowsCompared());
+        assertEquals(r, manager.report("pump-1").orElseThrow());
+        assertEquals(List.of(r), manager.reports());
+        assertEquals(ShadowEvents.TOPIC_PREFIX + "ROLLED_BACK", ShadowEvents.TOPIC_ROLLED_BACK);
+        assertEquals(List.of(ShadowEvents.TOPIC_STARTED + " pump-1", ShadowEvents.TOPIC_PROMOTED + " pump-1",
+                ShadowEvents.TOPIC_ROLLED_BACK + " pump-1"), topics);
+
+        assertRefused(ShadowException.Reason.WRONG_STATE, "rolled back already", () -> manager.rollback("pump-1",
+                "carl"));
+        assertRefused(ShadowException.Reason.WRONG_STATE, "no comparison runs", () -> manager.promote("pump-1",
+                true, "carl"));
+        assertEquals(2, switched.size(), "refusals change nothing");
+        assertEquals(3, topics.size());
+
+        // a new comparison replaces the report, as after any ended comparison; it is not a promotion
+        manager.start("pump-1", "bearing-fault", "2.0.0");
+        assertEquals(ShadowState.SHADOWING, manager.report("pump-1").orElseThrow().state());
+        assertRefused(ShadowException.Reason.WRONG_STATE, "shadows asset pump-1", () -> manager.rollback("pump-1",
+                "carl"));
+    }
+
+    @Test
+    void aRollbackRestoresTierZeroOrTheConfiguredRangeWhenThatIsWhatThePromotionReplaced() throws Exception {
+        manager(gate(1000, Promotion.OPERATOR, 100));
+        manager.bindModel(agreeing(), Map.of());
+        // no installed model in [1.0,2.0): the target is the configuration itself, restored as it was
+        manager.start("pump-1", "bearing-fault", "2.0.0");
+        assertEquals("bearing-fault [1.0,2.0)", manager.promote("pump-1", true, "ann").rollbackTarget());
+        ShadowReport r = manager.rollback("pump-1", "carl");
+        assertEquals(new LiveModelSwitch.Selection("bearing-fault", "[1.0,2.0)"), selection);
+        assertTrue(r.reason().startsWith("rolled back by carl to bearing-fault [1.0,2.0); no installed model "
+                + "matches"), r.reason());
+
+        // tier-0 only before the promotion: tier-0 only after the rollback
+        selection = LiveModelSwitch.Selection.tier0();
+        manager.start("pump-1", "bearing-fault", "2.0.0");
+        assertEquals(ShadowManager.TIER0, manager.promote("pump-1", true, "ann").rollbackTarget());
+        ShadowReport tier0 = manager.rollback("pump-1", null);
+        assertEquals("rolled back by an operator to tier0", tier0.reason());
+        assertEquals("", selection.name());
+        assertEquals("pump-1 tier0", switched.get(switched.size() - 1));
+    }
+
+    @Test
+    void onlyAPromotionCanBeRolledBack() throws Exception {
+        manager(gate(1000, Promotion.OPERATOR, 100));
+        manager.bindModel(agreeing(), Map.of());
+        assertRefused(ShadowException.Reason.UNKNOWN_ASSET, "pump-1", () -> manager.rollback("pump-1", "carl"));
+        assertRefused(ShadowException.Reason.BAD_REQUEST, "asset", () -> manager.rollback(" ", "carl"));
+        manager.start("pump-1", "bearing-fault", "2.0.0");
+        assertRefused(ShadowException.Reason.WRONG_STATE, "SHADOWING", () -> manager.rollback("pump-1", "carl"));
+        manager.stop("pump-1");
+        assertRefused(ShadowException.Reason.WRONG_STATE, "STOPPED", () -> manager.rollback("pump-1", "carl"));
+        manager.start("pump-1", "bearing-fault", "2.0.0");
+        manager.reject("pump-1", "no", "carl");
+        assertRefused(ShadowException.Reason.WRONG_STATE, "REJECTED", () -> manager.rollback("pump-1", "carl"));
+        assertTrue(switched.isEmpty());
+        assertEquals(ShadowState.REJECTED, manager.report("pump-1").orElseThrow().state());
+    }
+
+    @Test
+    void aFailedRollbackLeavesThePromotionInPlace() throws Exception {
+        manager(gate(1000, Promotion.OPERATOR, 100));
+        ShadowReport promoted = promotedFromOneToTwo();
+        switchFailure = new ShadowException(ShadowException.Reason.PROMOTION_FAILED, "disk full");
+        assertRefused(ShadowException.Reason.PROMOTION_FAILED, "disk full", () -> manager.rollback("pump-1",
+                "carl"));
+        assertEquals(promoted, manager.report("pump-1").orElseThrow());
+        assertEquals(LiveModelSwitch.Selection.pinned("bearing-fault", "2.0.0"), selection);
+        assertFalse(topics.contains(ShadowEvents.TOPIC_ROLLED_BACK + " pump-1"));
+        manager.deactivate();
+        manager(gate(1000, Promotion.OPERATOR, 100));
+        assertEquals(ShadowState.PROMOTED, manager.report("pump-1").orElseThrow().state(), "nothing written");
+
+        switchFailure = null; // fixed: the rollback can be asked again
+        assertEquals(ShadowState.ROLLED_BACK, manager.rollback("pump-1", "carl").state());
+    }
+
+    @Test
+    void aRollbackSurvivesARestart() throws Exception {
+        manager(gate(1000, Promotion.OPERATOR, 100));
+        promotedFromOneToTwo();
+        ShadowReport rolledBack = manager.rollback("pump-1", "carl");
+        manager.deactivate();
+        manager(gate(1000, Promotion.OPERATOR, 100));
+        ShadowReport kept = manager.report("pump-1").orElseThrow();
+        assertEquals(ShadowState.ROLLED_BACK, kept.state());
+        assertEquals(rolledBack.reason(), kept.reason());
+        assertEquals(rolledBack.updatedEpochMillis(), kept.updatedEpochMillis(), "not rewritten at the start");
+        assertRefused(ShadowException.Reason.WRONG_STATE, "rolled back already", () -> manager.rollback("pump-1",
+                "carl"));
+    }
+
+    @Test
+    void aRollbackWrittenJustBeforeACrashIsRecognisedAtTheNextStart() throws Exception {
+        manager(gate(1000, Promotion.OPERATOR, 100));
+        ShadowReport promoted = promotedFromOneToTwo();
+        // the configuration was switched back, then the process died before the report said so
+        selection = LiveModelSwitch.Selection.pinned("bearing-fault", "1.0.0");
+        manager = null; // no deactivate: a crash
+        manager(gate(1000, Promotion.OPERATOR, 100));
+        ShadowReport r = manager.report("pump-1").orElseThrow();
+        assertEquals(ShadowState.ROLLED_BACK, r.state(), r.reason());
+        assertTrue(r.reason().contains("rollback target bearing-fault:1.0.0"), r.reason());
+        assertEquals(promoted.endedEpochMillis(), r.endedEpochMillis());
+        manager.deactivate();
+        manager(gate(1000, Promotion.OPERATOR, 100));
+        assertEquals(r, manager.report("pump-1").orElseThrow(), "completed once, written then");
+    }
+
+    @Test
+    void aPromotionCompletedAtTheNextStartHasNoTargetAndCannotBeRolledBack() throws Exception {
+        manager(gate(1000, Promotion.OPERATOR, 100));
+        manager.bindModel(agreeing(), Map.of());
+        manager.start("pump-1", "bearing-fault", "2.0.0");
+        selection = LiveModelSwitch.Selection.pinned("bearing-fault", "2.0.0");
+        manager = null; // crash between the configuration and the report
+        manager(gate(1000, Promotion.OPERATOR, 100));
+        assertEquals(ShadowState.PROMOTED, manager.report("pump-1").orElseThrow().state());
+        assertRefused(ShadowException.Reason.WRONG_STATE, "no rollback target", () -> manager.rollback("pump-1",
+                "carl"));
+        assertTrue(switched.isEmpty());
+    }
+
+    @Test
+    void theGogoCommandRollsBack() throws Exception {
+        manager(gate(1000, Promotion.OPERATOR, 100));
+        ShadowCommands shell = new ShadowCommands(manager);
+        assertTrue(ShadowCommands.USAGE.contains("shadow rollback <asset>"));
+        assertTrue(shell.shadow("rollback").contains("usage:"));
+        assertTrue(shell.shadow("rollback", "pump-1").startsWith("refused (UNKNOWN_ASSET)"));
+        promotedFromOneToTwo();
+        String done = shell.shadow("rollback", "pump-1");
+        assertTrue(done.contains("state      ROLLED_BACK (rolled back by console:"), done);
+        assertTrue(done.contains("back on bearing-fault:1.0.0; bearing-fault:2.0.0 had been promoted by ann "
+                + "(forced)"), done);
+        assertTrue(shell.shadow().contains("ROLLED_BACK"));
+        assertTrue(shell.shadow("rollback", "pump-1").startsWith("refused (WRONG_STATE)"));
     }
 
     interface Call {
