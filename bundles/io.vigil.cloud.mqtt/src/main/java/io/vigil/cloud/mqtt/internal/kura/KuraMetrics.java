@@ -49,6 +49,8 @@ public final class KuraMetrics {
     public static final String REQUEST_ID = "request.id";
     public static final String REQUESTER_CLIENT_ID = "requester.client.id";
     public static final String RESPONSE_CODE = "response.code";
+    /** {@code STRING} on an error reply: what was wrong, naming the bad value, and what to do. */
+    public static final String RESPONSE_EXCEPTION_MESSAGE = "response.exception.message";
 
     // --- alerts ----------------------------------------------------------------------------------------------
     public static final String ALERT_CODE = "alert_code";

@@ -132,6 +132,21 @@ public final class KuraPayloadCodec {
         return b.build();
     }
 
+    /**
+     * The wire form of a stored, uncompressed kurapayload with the metric {@value KuraMetrics#MESSAGE_ID} (INT64
+     * {@code messageId}) added, gzipped if asked. The outbox assigns the id after the payload was encoded, so the
+     * metric is appended as a second encoded message: protobuf parses concatenated messages as one, the repeated
+     * {@code metric} field collecting the elements of both, so no decode and re-encode is needed.
+     */
+    public static byte[] withMessageId(byte[] stored, long messageId, boolean gzip) {
+        byte[] id = KuraPayloadProto.KuraPayload.newBuilder().addMetric(toProto(KuraMetrics.MESSAGE_ID,
+                new MetricValue.LongValue(messageId))).build().toByteArray();
+        byte[] wire = new byte[stored.length + id.length];
+        System.arraycopy(stored, 0, wire, 0, stored.length);
+        System.arraycopy(id, 0, wire, stored.length, id.length);
+        return gzip ? gzip(wire) : wire;
+    }
+
     private static byte[] gzip(byte[] wire) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(wire.length / 2 + 32);
         try (GZIPOutputStream gz = new GZIPOutputStream(out)) {

@@ -26,6 +26,12 @@ public final class KuraTopics {
     public static final String LIFECYCLE_APP = "MQTT";
     /** The method segment of reply topics. */
     public static final String REPLY = "REPLY";
+    /**
+     * The method segment of notifications: progress of a long-running request, published by the gateway under its
+     * own client id, {@code $EDC/<account>/<client>/<app>/NOTIFY/<requester>/<resource...>}. They match the
+     * gateway's request subscription, so a request handler must skip them.
+     */
+    public static final String NOTIFY = "NOTIFY";
 
     /** MQTT's limit on a topic name: 65,535 bytes of UTF-8. */
     private static final int MAX_TOPIC_BYTES = 65_535;
@@ -149,6 +155,23 @@ public final class KuraTopics {
 
     public static String reply(String account, String requesterClientId, String appId, String requestId) {
         return new ReplyTopic(account, requesterClientId, appId, requestId).topic();
+    }
+
+    /**
+     * @return the notification topic {@code $EDC/<account>/<client>/<app>/NOTIFY/<requester>/<resource...>} by which
+     *         {@code clientId} tells {@code requesterClientId} how its request (e.g. an install) is getting on
+     */
+    public static String notification(String account, String clientId, String appId, String requesterClientId,
+            String... resources) {
+        requireSegment("account", account);
+        requireSegment("client id", clientId);
+        requireApp(appId);
+        requireSegment("requester client id", requesterClientId);
+        List<String> rest = requireResources(List.of(resources), false);
+        String topic = CONTROL_PREFIX + "/" + account + "/" + clientId + "/" + appId + "/" + NOTIFY + "/"
+                + requesterClientId + (rest.isEmpty() ? "" : "/" + String.join("/", rest));
+        checkLength(topic);
+        return topic;
     }
 
     public static String data(String account, String clientId, String appId, String... resources) {

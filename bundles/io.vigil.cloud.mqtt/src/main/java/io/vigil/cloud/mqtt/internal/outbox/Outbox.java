@@ -61,6 +61,7 @@ public final class Outbox implements AutoCloseable {
     private FileLock fileLock;
     private AckLog ackLog;
     private long nextId;
+    private long firstId;
     private long reservedIds;
 
     // state and counters, guarded by lock
@@ -157,6 +158,7 @@ public final class Outbox implements AutoCloseable {
             }
         }
         nextId = Math.max(Math.max(reserved, maxId + 1), 1);
+        firstId = nextId;
         reserveIds(nextId + ID_BLOCK);
         ackLog = AckLog.start(dir, acks.lastSeq(), checkpoint(), acks.files());
         if (tornRecords > 0 || damagedRecords > 0 || live > 0) {
@@ -484,6 +486,38 @@ public final class Outbox implements AutoCloseable {
     }
 
     /** Messages held (not yet acknowledged), in flight included. */
+    /**
+     * Throws when a message of {@code bytes} could not be stored now because the file system is full (below
+     * {@code min.free.disk.bytes}); stores nothing.
+     */
+    public void checkDiskRoom(int bytes) throws IOException {
+        lock.lock();
+        try {
+            checkOpen();
+            long usable = freeSpace.usableBytes();
+            if (usable - bytes < config.minFreeDiskBytes()) {
+                throw new OutboxFullException(OutboxFullException.Reason.DISK, dir, "outbox " + dir + ": the file "
+                        + "system has " + usable + " bytes left and min.free.disk.bytes is "
+                        + config.minFreeDiskBytes(), null);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The ids this opening of the outbox assigned: {@code [first, last]}, empty ({@code last < first}) before the
+     * first enqueue. Ids of one opening are consecutive; the next opening starts past every id reserved before.
+     */
+    public long[] idsAssigned() {
+        lock.lock();
+        try {
+            return new long[] { firstId, nextId - 1 };
+        } finally {
+            lock.unlock();
+        }
+    }
+
     public long size() {
         lock.lock();
         try {

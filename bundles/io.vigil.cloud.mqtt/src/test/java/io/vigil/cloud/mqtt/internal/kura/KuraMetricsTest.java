@@ -16,8 +16,9 @@ import io.vigil.api.alert.Alert;
 import io.vigil.api.alert.AlertState;
 import io.vigil.api.alert.Severity;
 import io.vigil.api.detect.ModelRef;
-import io.vigil.cloud.mqtt.internal.kura.IndependentWireReader.Kura;
-import io.vigil.cloud.mqtt.internal.kura.IndependentWireReader.Metric;
+import io.vigil.cloud.mqtt.testing.IndependentWireReader;
+import io.vigil.cloud.mqtt.testing.IndependentWireReader.Kura;
+import io.vigil.cloud.mqtt.testing.IndependentWireReader.Metric;
 
 class KuraMetricsTest {
 

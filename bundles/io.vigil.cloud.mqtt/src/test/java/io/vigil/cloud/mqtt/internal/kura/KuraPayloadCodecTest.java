@@ -17,9 +17,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import io.vigil.cloud.mqtt.internal.kura.IndependentWireReader.Field;
-import io.vigil.cloud.mqtt.internal.kura.IndependentWireReader.Kura;
-import io.vigil.cloud.mqtt.internal.kura.IndependentWireReader.Metric;
+import io.vigil.cloud.mqtt.testing.IndependentWireReader;
+import io.vigil.cloud.mqtt.testing.IndependentWireReader.Field;
+import io.vigil.cloud.mqtt.testing.IndependentWireReader.Kura;
+import io.vigil.cloud.mqtt.testing.IndependentWireReader.Metric;
 
 class KuraPayloadCodecTest {
 

@@ -142,7 +142,11 @@ class OutboxOverflowTest {
             assertTrue(e.getMessage().contains(dir.toAbsolutePath().toString()), e.getMessage());
             assertTrue(e.getMessage().contains("min.free.disk.bytes"), e.getMessage());
             assertEquals(List.of("a0", "a1", "a2", "a3", "a4"), texts(all(outbox)));
+            OutboxFullException check = assertThrows(OutboxFullException.class, () -> outbox.checkDiskRoom(1024));
+            assertEquals(OutboxFullException.Reason.DISK, check.reason());
+            assertEquals(5, outbox.size(), "checking stores nothing and drops nothing");
             usable.set(10L << 30);
+            outbox.checkDiskRoom(1024);
             alert(outbox, 0, "room again");
         }
         try (Outbox outbox = Outbox.open(dir, config, () -> 10L << 30)) {
