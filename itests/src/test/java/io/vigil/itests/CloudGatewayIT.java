@@ -24,6 +24,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.junit.After;
 import org.junit.AfterClass;
@@ -209,7 +211,11 @@ public class CloudGatewayIT {
         gateway.kill();
         KuraTestSubscriber.Received lwt = sub.awaitOne("$EDC/" + ACCOUNT + "/" + CLIENT + "/MQTT/LWT", WAIT);
         assertEquals(CLIENT, string(sub, lwt, "display_name"));
-        assertTrue(read(second), !read(second).isEmpty());
+        Matcher waiting = Pattern.compile("outbox \\S+ \\((\\d+) message\\(s\\) "
+                + "waiting\\)").matcher(read(second));
+        assertTrue("the restarted gateway reports its outbox: " + read(second), waiting.find());
+        assertTrue("what the killed gateway had stored was found again: " + waiting.group(0),
+                Long.parseLong(waiting.group(1)) > 0);
     }
 
     private static List<Long> range(long from, long to) {

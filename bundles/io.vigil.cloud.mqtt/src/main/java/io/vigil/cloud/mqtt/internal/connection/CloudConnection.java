@@ -144,6 +144,9 @@ public final class CloudConnection implements AlertSink, EventHandler {
                             .osgiFramework(vendor, spec).applicationIds(apps)
                             .build(ManagementFactory.getRuntimeMXBean().getUptime(), System.currentTimeMillis()));
         } catch (RuntimeException e) {
+            if (dispatcherOrNull() != null) {
+                dispatcherOrNull().close();
+            }
             outbox.close();
             throw e;
         }
@@ -163,6 +166,11 @@ public final class CloudConnection implements AlertSink, EventHandler {
 
     private CloudClient client() {
         return client;
+    }
+
+    /** The dispatcher, or null while the constructor has not created it yet (for the clean-up of a failure). */
+    private RequestDispatcher dispatcherOrNull() {
+        return dispatcher;
     }
 
     @Deactivate
@@ -208,7 +216,8 @@ public final class CloudConnection implements AlertSink, EventHandler {
     private void store(int priority, Kind kind, String topic, KuraPayload payload) {
         try {
             client.publish(priority, kind, topic, payload);
-        } catch (IOException | IllegalArgumentException e) {
+        } catch (IOException | IllegalArgumentException | IllegalStateException e) {
+            // IllegalStateException: the outbox closed under a late alert while the component stops
             long n = notStored.incrementAndGet();
             LOG.log(Level.WARNING, "not stored for the cloud (" + n + " so far): " + kind + " message to " + topic
                     + ": " + e.getMessage());
