@@ -88,7 +88,7 @@ public final class CloudClient implements AutoCloseable {
 
     /**
      * @param connectedSinceEpochMillis 0 when not connected
-     * @param failedAttempts connection attempts failed in a row
+     * @param failedAttempts reconnects since the connection last stayed up for 30 s (what the delay grows with)
      * @param nextAttemptEpochMillis 0 unless waiting to reconnect
      * @param sent messages the broker acknowledged since start (repeats after a reconnect included)
      */
@@ -98,6 +98,8 @@ public final class CloudClient implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(CloudClient.class.getName());
     private static final long IDLE_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
+    /** How long a connection must last for the reconnect delays to start over. */
+    static final long STABLE_NANOS = TimeUnit.SECONDS.toNanos(30);
 
     private final Settings settings;
     private final Outbox outbox;
@@ -196,7 +198,7 @@ public final class CloudClient implements AutoCloseable {
         try {
             // the connector sees the stop within a quarter second and sends the disconnect certificate; only a
             // connection attempt hanging on an unreachable broker is interrupted
-            connector.join(TimeUnit.SECONDS.toMillis(5));
+            connector.join(TimeUnit.SECONDS.toMillis(10)); // up to 5 s for the DC's PUBACK, 2 s of quiesce
             if (connector.isAlive()) {
                 connector.interrupt();
                 connector.join(TimeUnit.SECONDS.toMillis(settings.connectTimeoutSeconds() + 10L));
@@ -220,6 +222,7 @@ public final class CloudClient implements AutoCloseable {
     private void run() {
         while (!stopped()) {
             state = State.CONNECTING;
+            long sessionStartNanos = 0;
             MqttAsyncClient client = null;
             try {
                 client = new MqttAsyncClient(settings.brokerUrl(), settings.clientId(), new MemoryPersistence());
@@ -233,10 +236,10 @@ public final class CloudClient implements AutoCloseable {
                 client.publish(KuraTopics.lifecycle(settings.account(), settings.clientId(),
                         KuraTopics.Lifecycle.BIRTH), codec.encode(birth.get(), settings.gzip()), 1, false)
                         .waitForCompletion(connectTimeoutMillis());
-                backoff.reset();
                 connections.incrementAndGet();
                 connectedSince = System.currentTimeMillis();
                 lastError = "";
+                sessionStartNanos = System.nanoTime();
                 session = s;
                 state = State.CONNECTED;
                 LOG.log(Level.INFO, "connected to " + settings.brokerUrl() + " as " + settings.clientId() + " ("
@@ -256,7 +259,7 @@ public final class CloudClient implements AutoCloseable {
                 endSession(client);
             }
             if (!stopped()) {
-                waitBeforeReconnect();
+                waitBeforeReconnect(sessionStartNanos);
             }
         }
     }
@@ -296,7 +299,14 @@ public final class CloudClient implements AutoCloseable {
         }
     }
 
-    private void waitBeforeReconnect() {
+    /**
+     * Only a connection that stayed up for {@link #STABLE_NANOS} starts the delays over: one the broker drops at
+     * once (a second gateway with the same client id, a message it refuses) keeps backing off.
+     */
+    private void waitBeforeReconnect(long sessionStartNanos) {
+        if (sessionStartNanos != 0 && System.nanoTime() - sessionStartNanos >= STABLE_NANOS) {
+            backoff.reset();
+        }
         Duration delay = backoff.next();
         nextAttempt = System.currentTimeMillis() + delay.toMillis();
         state = State.WAITING_TO_RECONNECT;

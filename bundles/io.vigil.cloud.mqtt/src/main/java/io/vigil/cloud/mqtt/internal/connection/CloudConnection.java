@@ -143,24 +143,36 @@ public final class CloudConnection implements AlertSink, EventHandler {
                     () -> KuraMetrics.birth().displayName(displayName).vigilVersion(vigilVersion)
                             .osgiFramework(vendor, spec).applicationIds(apps)
                             .build(ManagementFactory.getRuntimeMXBean().getUptime(), System.currentTimeMillis()));
-        } catch (RuntimeException e) {
+            LOG.log(Level.INFO, "cloud connection " + clientId + " to " + settings.brokerUrl() + ", account "
+                    + settings.account() + ", outbox " + dir + " (" + outbox.size() + " message(s) waiting)");
+            this.metrics = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "vigil-cloud-metrics");
+                t.setDaemon(true);
+                return t;
+            });
+            client.start();
+            if (config.metrics_interval_seconds() > 0) {
+                metrics.scheduleAtFixedRate(this::publishAssetMetrics, config.metrics_interval_seconds(),
+                        config.metrics_interval_seconds(), TimeUnit.SECONDS);
+            }
+        } catch (RuntimeException | Error e) {
+            // release everything this activation took, the outbox's file lock above all: a later activation in
+            // this JVM could not open it otherwise
+            if (metricsOrNull() != null) {
+                metricsOrNull().shutdownNow();
+            }
+            if (clientOrNull() != null) {
+                clientOrNull().close();
+            }
             if (dispatcherOrNull() != null) {
                 dispatcherOrNull().close();
             }
-            outbox.close();
+            try {
+                outbox.close();
+            } catch (IOException | RuntimeException closing) {
+                e.addSuppressed(closing);
+            }
             throw e;
-        }
-        LOG.log(Level.INFO, "cloud connection " + clientId + " to " + settings.brokerUrl() + ", account "
-                + settings.account() + ", outbox " + dir + " (" + outbox.size() + " message(s) waiting)");
-        client.start();
-        this.metrics = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "vigil-cloud-metrics");
-            t.setDaemon(true);
-            return t;
-        });
-        if (config.metrics_interval_seconds() > 0) {
-            metrics.scheduleAtFixedRate(this::publishAssetMetrics, config.metrics_interval_seconds(),
-                    config.metrics_interval_seconds(), TimeUnit.SECONDS);
         }
     }
 
@@ -168,9 +180,18 @@ public final class CloudConnection implements AlertSink, EventHandler {
         return client;
     }
 
-    /** The dispatcher, or null while the constructor has not created it yet (for the clean-up of a failure). */
+    // the parts, or null while the constructor has not created them yet (for the clean-up of a failure)
+
     private RequestDispatcher dispatcherOrNull() {
         return dispatcher;
+    }
+
+    private CloudClient clientOrNull() {
+        return client;
+    }
+
+    private ScheduledExecutorService metricsOrNull() {
+        return metrics;
     }
 
     @Deactivate

@@ -43,6 +43,8 @@ final class DeployApp implements App {
     static final String USAGE = "VIGIL-DEPLOY-V1 has GET packages, GET history, GET watches, EXEC install, "
             + "EXEC uninstall, EXEC rollback, EXEC review";
     static final int DEFAULT_HISTORY = 100;
+    /** Most history entries one reply carries: a few hundred bytes each, well under the 128 KiB some brokers take. */
+    static final int MAX_HISTORY = 200;
 
     private static final Pattern SHA256 = Pattern.compile("[0-9a-fA-F]{64}");
 
@@ -88,9 +90,9 @@ final class DeployApp implements App {
 
     private Reply history(Request r) throws Refusal {
         int limit = r.optionalInt32(RemoteMetrics.HISTORY_LIMIT).orElse(DEFAULT_HISTORY);
-        if (limit < 0) {
-            throw Refusal.badRequest("metric '" + RemoteMetrics.HISTORY_LIMIT + "' must be 0 or more entries, was "
-                    + limit);
+        if (limit < 0 || limit > MAX_HISTORY) {
+            throw Refusal.badRequest("metric '" + RemoteMetrics.HISTORY_LIMIT + "' must be 0 to " + MAX_HISTORY
+                    + " entries (a reply brokers accept), was " + limit);
         }
         List<DeploymentRecord> all = deployment().history();
         return Reply.list(all.subList(Math.max(0, all.size() - limit), all.size()));

@@ -171,17 +171,13 @@ final class InstallJobs implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        // no interrupt and no waiting: the deployment may be what stops this bundle (see RequestDispatcher.close)
         executor.shutdown();
-        try {
-            if (!executor.awaitTermination(5, TimeUnit.SECONDS)) {
-                executor.shutdownNow();
-                Job j = running.get();
-                LOG.log(Level.WARNING, "install job " + (j == null ? "?" : j.id()) + " did not end within 5 s of "
-                        + "remote management stopping; the deployment manager finishes or rolls it back on its own");
-            }
-        } catch (InterruptedException e) {
-            executor.shutdownNow();
-            Thread.currentThread().interrupt();
+        Job j = running.get();
+        if (j != null) {
+            LOG.log(Level.INFO, "install job " + j.id() + " of " + j.requester() + " goes on while remote "
+                    + "management stops: a download is cancelled at its next chunk, a deployment is finished or "
+                    + "rolled back by the deployment manager");
         }
     }
 

@@ -136,7 +136,10 @@ public final class RequestDispatcher implements AutoCloseable {
     private void handle(String topic, byte[] payload) {
         try {
             Request r = admit(topic, payload);
-            if (r != null) {
+            if (r != null && closed) {
+                LOG.log(Level.INFO, "request " + r.describe() + " from " + r.requester() + " (request.id "
+                        + r.requestId() + ") not executed: remote management is stopping; send it again");
+            } else if (r != null) {
                 execute(r);
             }
         } catch (RuntimeException e) {
@@ -295,7 +298,13 @@ public final class RequestDispatcher implements AutoCloseable {
             refuse(r, new Refusal(500, "unexpected error: " + e + "; see the gateway log"));
             return;
         }
-        boolean sent = send(r.topic().appId(), r.requestId(), r.requester(), reply.payload(now()));
+        KuraPayload answer = reply.payload(now());
+        boolean sent = send(r.topic().appId(), r.requestId(), r.requester(), answer);
+        if (!sent) {
+            // executed, so the requester must hear of it: over the live connection, if there is one
+            sent = sender.sendDirect(KuraTopics.reply(config.account(), r.requester(), r.topic().appId(),
+                    r.requestId()), answer);
+        }
         LOG.log(Level.INFO, "request " + r.describe() + " from " + r.requester() + " (request.id " + r.requestId()
                 + "): 200" + (reply.summary().isEmpty() ? "" : " " + reply.summary()) + (sent ? ""
                         : "; the reply could not be stored"));
@@ -338,21 +347,24 @@ public final class RequestDispatcher implements AutoCloseable {
      * on in the deployment manager; its reply is lost), then stops the install thread (see
      * {@link InstallJobs#close()}).
      */
+    /**
+     * For tests: takes no more requests and waits until those already received are handled (without
+     * {@link #close()}'s skipping of queued requests), so that "nothing was sent" can be checked.
+     */
+    void awaitHandled(java.time.Duration timeout) throws InterruptedException {
+        workers.shutdown();
+        if (!workers.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new IllegalStateException("requests still being handled after " + timeout);
+        }
+    }
+
     @Override
     public void close() {
         closed = true;
+        // no interrupt and no waiting: a request being executed may be a deployment whose refresh is what stops
+        // this bundle (waiting would stall the refresh, an interrupt would cancel the deployment half-way); it
+        // finishes in the deployment manager, queued requests are skipped (see handle)
         workers.shutdown();
-        try {
-            if (!workers.awaitTermination(2, TimeUnit.SECONDS)) {
-                workers.shutdownNow();
-                LOG.log(Level.WARNING, "remote requests still running 2 s after remote management stopped were "
-                        + "abandoned; their replies are not sent");
-            }
-        } catch (InterruptedException e) {
-            workers.shutdownNow();
-            Thread.currentThread().interrupt();
-        } finally {
-            jobs.close();
-        }
+        jobs.close();
     }
 }

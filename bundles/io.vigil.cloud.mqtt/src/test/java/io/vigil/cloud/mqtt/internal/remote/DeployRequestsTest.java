@@ -108,6 +108,17 @@ class DeployRequestsTest {
     }
 
     @Test
+    void aHistoryLimitBeyondWhatBrokersAcceptIsRefused() {
+        dispatcher.onMessage(topic(APP, Method.GET, "history"), bytes(request("h2")
+                .metric(RemoteMetrics.HISTORY_LIMIT, DeployApp.MAX_HISTORY + 1)));
+
+        Sent s = sender.await(replyTopic(APP, "h2"));
+        assertEquals(400, s.code());
+        assertTrue(s.message().contains("0 to " + DeployApp.MAX_HISTORY) && s.message().contains(
+                String.valueOf(DeployApp.MAX_HISTORY + 1)), s.message());
+    }
+
+    @Test
     void installAnswersAtOnceWithTheJobThenNotifiesProgressAndCompletion() {
         dispatcher.onMessage(topic(APP, Method.EXEC, "install"), bytes(install("i1", 42L, services.downloads.sha256)
                 .metric(RemoteMetrics.DP_FORCE, true)));

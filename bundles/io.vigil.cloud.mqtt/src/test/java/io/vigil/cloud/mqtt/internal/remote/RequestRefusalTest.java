@@ -33,7 +33,7 @@ import io.vigil.cloud.mqtt.internal.remote.RemoteTesting.Services;
 
 /**
  * Every way a request is refused: the reply (or, where none can be sent, the silence) and that nothing was
- * executed. Where no reply is expected, {@code close()} waits for the dispatcher's threads, so "nothing sent" is
+ * executed. Where no reply is expected, {@code awaitHandled()} waits for the dispatcher's threads, so "nothing sent" is
  * checked after the request was certainly handled.
  */
 class RequestRefusalTest {
@@ -57,8 +57,16 @@ class RequestRefusalTest {
         return s;
     }
 
+    private void awaitHandled() {
+        try {
+            dispatcher.awaitHandled(Duration.ofSeconds(10));
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+    }
+
     private void nothingSentNorExecuted() {
-        dispatcher.close(); // waits for the request threads
+        awaitHandled();
         assertEquals(List.of(), sender.sent);
         assertEquals(List.of(), services.actions());
     }
@@ -157,7 +165,7 @@ class RequestRefusalTest {
         assertEquals(replyTopic(RequestDispatcher.DEPLOY_APP, "r507"), s.topic());
         assertEquals(507, s.code());
         assertTrue(s.message().contains("1024 bytes left") && s.message().contains("not executed"), s.message());
-        dispatcher.close();
+        awaitHandled();
         assertEquals(List.of(), services.actions(), "nothing was executed");
         assertEquals(List.of(), sender.sent, "nothing stored");
     }
