@@ -86,6 +86,13 @@ public @interface CloudConfig {
     @AttributeDefinition(name = "Outbox capacity (MiB)")
     long outbox_capacity_mib() default 512;
 
+    @AttributeDefinition(name = "Largest message (KiB)", description = "Topic and payload of one message, at "
+            + "most. Larger alerts, events or metrics are not stored (logged, counted); a larger reply is replaced "
+            + "by an error reply. Keep it within the broker's packet limit (e.g. 128 KiB on AWS IoT Core): a "
+            + "broker drops the connection on a larger packet, and the message would be resent first on every "
+            + "reconnect.")
+    int max_message_kib() default 128;
+
     @AttributeDefinition(name = "Outbox durability", description = "WRITE: a message survives a kill of the "
             + "gateway once enqueued and a power cut after the next periodic sync. FSYNC: it is forced to disk "
             + "before enqueue returns (slower).", options = { @Option(label = "WRITE", value = "WRITE"),

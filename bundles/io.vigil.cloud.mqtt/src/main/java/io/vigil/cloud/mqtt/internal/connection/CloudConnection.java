@@ -107,7 +107,8 @@ public final class CloudConnection implements AlertSink, EventHandler {
         String clientId = config.client_id().isBlank() ? hostClientId() : config.client_id().trim();
         Path dir = outboxDirectory(config, context);
         OutboxConfig oc = OutboxConfig.defaults().withCapacity(config.outbox_capacity_messages(),
-                config.outbox_capacity_mib() * 1024 * 1024).withDurability(config.outbox_durability());
+                config.outbox_capacity_mib() * 1024 * 1024).withDurability(config.outbox_durability())
+                .withMaxMessageBytes(Math.max(1, config.max_message_kib()) * 1024);
         CloudClient.Settings settings = new CloudClient.Settings(config.broker_url().trim(), clientId,
                 config.account_name().trim(), config.display_name().trim(), config.username(),
                 config.password().toCharArray(), socketFactory(config, context), config.tls_hostname_verification(),

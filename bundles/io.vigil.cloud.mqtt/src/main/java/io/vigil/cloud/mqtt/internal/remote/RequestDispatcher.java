@@ -64,6 +64,8 @@ public final class RequestDispatcher implements AutoCloseable {
     static final int REPLY_PRIORITY = 1;
     /** The reply code when the outbox cannot store a reply (HTTP's 507 Insufficient Storage). */
     static final int INSUFFICIENT_STORAGE = 507;
+    /** The reply code when the result is larger than a message may be ({@code max.message.kib}). */
+    static final int REPLY_TOO_LARGE = 500;
     static final int WORKERS = 2;
     static final int QUEUE = 64;
 
@@ -327,10 +329,24 @@ public final class RequestDispatcher implements AutoCloseable {
     }
 
     private boolean send(String app, String requestId, String requester, KuraPayload payload) {
+        String topic = KuraTopics.reply(config.account(), requester, app, requestId);
         try {
-            sender.send(KuraTopics.reply(config.account(), requester, app, requestId), payload, REPLY_PRIORITY,
-                    Kind.LIFECYCLE);
+            sender.send(topic, payload, REPLY_PRIORITY, Kind.LIFECYCLE);
             return true;
+        } catch (IllegalArgumentException tooLarge) {
+            // larger than the outbox takes (max.message.kib, kept within what the broker accepts): a short error
+            // instead, never the large reply itself, which the broker would answer by dropping the connection
+            LOG.log(Level.WARNING, "the reply to request " + requestId + " of " + requester + " is too large to "
+                    + "send: " + tooLarge.getMessage());
+            try {
+                sender.send(topic, Reply.error(REPLY_TOO_LARGE, "the reply is too large to send (" + tooLarge
+                        .getMessage() + "); ask for less, e.g. a smaller history.limit or one asset at a time",
+                        Map.of(), now()), REPLY_PRIORITY, Kind.LIFECYCLE);
+                return true;
+            } catch (IOException | RuntimeException e) {
+                LOG.log(Level.WARNING, "could not store the error reply to request " + requestId + " either: " + e);
+                return true; // the large reply must not be sent directly either
+            }
         } catch (IOException | RuntimeException e) {
             LOG.log(Level.WARNING, "could not store the reply to request " + requestId + " of " + requester + ": "
                     + e);

@@ -270,6 +270,29 @@ class CloudClientTest {
     }
 
     @Test
+    void aSecondClientWithTheSameIdIsBackedOffNotFoughtEverySecond() throws Exception {
+        String id = clientId();
+        CloudClient c = track(new CloudClient(settings(broker.url(), id, null, false), track(outbox("i")), null,
+                () -> KuraPayload.builder().build()));
+        c.start();
+        await().atMost(WAIT).until(() -> c.status().state() == CloudClient.State.CONNECTED);
+        // a second gateway configured with the same client id: each connect of one makes the broker drop the other
+        org.eclipse.paho.client.mqttv3.MqttAsyncClient twin = new org.eclipse.paho.client.mqttv3.MqttAsyncClient(
+                broker.url(), id, new org.eclipse.paho.client.mqttv3.persist.MemoryPersistence());
+        org.eclipse.paho.client.mqttv3.MqttConnectOptions o = new org.eclipse.paho.client.mqttv3.MqttConnectOptions();
+        o.setAutomaticReconnect(true);
+        o.setMaxReconnectDelay(1000);
+        twin.connect(o).waitForCompletion(10_000);
+        open.add(() -> {
+            twin.disconnectForcibly(0, 1000);
+            twin.close(true);
+        });
+        // connections that end at once do not start the delays over: the attempts in a row keep counting
+        await().atMost(WAIT).until(() -> c.status().failedAttempts() >= 4);
+        assertTrue(c.status().connections() >= 2, "it did reconnect in between: " + c.status());
+    }
+
+    @Test
     void badSettingsAreRefusedNamingTheValue() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> settings("http://broker:1883", "gw", null, false));

@@ -119,6 +119,44 @@ class DeployRequestsTest {
     }
 
     @Test
+    void aReplyLargerThanAMessageMayBeIsReplacedByAnErrorReply() {
+        for (int i = 1; i <= DeployApp.MAX_HISTORY; i++) {
+            services.deployments.history.add(record("INSTALL", "pkg" + i, "", "1.0." + i, "rest:admin"));
+        }
+        sender.maxBytes = 4096;
+
+        dispatcher.onMessage(topic(APP, Method.GET, "history"), bytes(request("h3")
+                .metric(RemoteMetrics.HISTORY_LIMIT, DeployApp.MAX_HISTORY)));
+
+        Sent s = sender.await(replyTopic(APP, "h3"));
+        assertEquals(RequestDispatcher.REPLY_TOO_LARGE, s.code());
+        assertTrue(s.message().contains("too large") && s.message().contains("max.message.bytes=4096")
+                && s.message().contains("history.limit"), s.message());
+        assertEquals(1, sender.on(replyTopic(APP, "h3")).size(), "one reply, the short one");
+        assertTrue(sender.direct.isEmpty(), "the large reply is not sent around the outbox either");
+    }
+
+    @Test
+    void stoppingRemoteManagementLetsARunningDeploymentFinishUninterrupted() throws InterruptedException {
+        // the deployment may be what stops this bundle (a refresh of the cloud bundle waits for its deactivation),
+        // so close() must neither wait for the install thread nor interrupt it
+        services.downloads.gate = new CountDownLatch(1);
+        dispatcher.onMessage(topic(APP, Method.EXEC, "install"), bytes(install("i9", 9L, services.downloads.sha256)));
+        ok("i9");
+        assertTrue(services.downloads.started.await(10, TimeUnit.SECONDS));
+
+        dispatcher.close(); // returns with the job still at the gate: it does not wait for it
+        assertEquals(null, services.downloads.interruptedAtGate, "the job was still running when close returned");
+        services.downloads.gate.countDown();
+
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                .until(() -> services.downloads.interruptedAtGate != null);
+        assertEquals(Boolean.FALSE, services.downloads.interruptedAtGate, "the install thread was not interrupted");
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                .until(() -> services.deployments.calls.stream().anyMatch(c -> c.startsWith("install ")));
+    }
+
+    @Test
     void installAnswersAtOnceWithTheJobThenNotifiesProgressAndCompletion() {
         dispatcher.onMessage(topic(APP, Method.EXEC, "install"), bytes(install("i1", 42L, services.downloads.sha256)
                 .metric(RemoteMetrics.DP_FORCE, true)));

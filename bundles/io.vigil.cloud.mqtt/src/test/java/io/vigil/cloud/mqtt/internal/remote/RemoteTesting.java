@@ -111,6 +111,8 @@ final class RemoteTesting {
         final List<Sent> direct = new CopyOnWriteArrayList<>();
         /** When set, the outbox reports a full disk. */
         volatile IOException full;
+        /** Larger payloads are refused as the outbox refuses what exceeds max.message.bytes. */
+        volatile int maxBytes = Integer.MAX_VALUE;
 
         @Override
         public void checkRoom() throws IOException {
@@ -132,6 +134,11 @@ final class RemoteTesting {
         @Override
         public void send(String topic, KuraPayload payload, int priority, Kind kind) throws IOException {
             // a round trip through the codec: what is sent must encode
+            int size = CODEC.encode(payload, false).length;
+            if (size > maxBytes) {
+                throw new IllegalArgumentException("message to '" + topic + "' is " + size + " bytes, more than "
+                        + "max.message.bytes=" + maxBytes);
+            }
             try {
                 sent.add(new Sent(topic, CODEC.decode(CODEC.encode(payload, false)), priority, kind));
             } catch (io.vigil.cloud.mqtt.internal.kura.KuraPayloadException e) {
@@ -287,6 +294,8 @@ final class RemoteTesting {
         volatile int chunks = 4;
         volatile CountDownLatch gate = new CountDownLatch(0);
         final CountDownLatch started = new CountDownLatch(1);
+        /** Whether the install thread was interrupted while it waited at the gate; null until it passed it. */
+        volatile Boolean interruptedAtGate;
 
         FakeDownloads(FakeDeployments deployments) {
             this.deployments = deployments;
@@ -303,7 +312,9 @@ final class RemoteTesting {
             }
             try {
                 gate.await(10, TimeUnit.SECONDS);
+                interruptedAtGate = Thread.currentThread().isInterrupted();
             } catch (InterruptedException e) {
+                interruptedAtGate = true;
                 Thread.currentThread().interrupt();
             }
             if (!sha256.equalsIgnoreCase(this.sha256)) {
