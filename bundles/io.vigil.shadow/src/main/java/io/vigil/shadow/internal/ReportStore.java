@@ -17,6 +17,7 @@ import java.util.List;
 import com.google.gson.JsonParseException;
 
 import io.vigil.api.shadow.ShadowReport;
+import io.vigil.rest.json.VigilJson;
 
 /**
  * The last report of every asset, one JSON file each, replaced atomically: a crash while writing leaves the
@@ -38,7 +39,7 @@ final class ReportStore {
         Path target = dir.resolve(URLEncoder.encode(report.assetId(), StandardCharsets.UTF_8) + SUFFIX);
         Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
         try {
-            Files.writeString(tmp, Json.GSON.toJson(report));
+            Files.writeString(tmp, VigilJson.GSON.toJson(report));
             try {
                 Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
@@ -57,7 +58,7 @@ final class ReportStore {
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + SUFFIX)) {
             for (Path f : files) {
                 try {
-                    ShadowReport r = Json.GSON.fromJson(Files.readString(f), ShadowReport.class);
+                    ShadowReport r = VigilJson.GSON.fromJson(Files.readString(f), ShadowReport.class);
                     String name = f.getFileName().toString();
                     String asset = URLDecoder.decode(name.substring(0, name.length() - SUFFIX.length()),
                             StandardCharsets.UTF_8);

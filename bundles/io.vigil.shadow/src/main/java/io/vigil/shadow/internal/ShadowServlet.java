@@ -1,24 +1,26 @@
 package io.vigil.shadow.internal;
 
+import static io.vigil.rest.json.JsonRequests.bool;
+import static io.vigil.rest.json.JsonRequests.error;
+import static io.vigil.rest.json.JsonRequests.path;
+import static io.vigil.rest.json.JsonRequests.readObject;
+import static io.vigil.rest.json.JsonRequests.send;
+import static io.vigil.rest.json.JsonRequests.string;
+import static io.vigil.rest.json.JsonRequests.user;
+
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
-import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 
 import io.vigil.api.rest.RestApi;
 import io.vigil.api.shadow.ShadowException;
 import io.vigil.api.shadow.ShadowReport;
 import io.vigil.api.shadow.ShadowService;
+import io.vigil.rest.json.BadRequest;
 import jakarta.servlet.Servlet;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -93,9 +95,9 @@ public final class ShadowServlet extends HttpServlet {
         }
         JsonObject body;
         try {
-            body = body(req);
-        } catch (BadBody e) {
-            error(resp, e.status, "BAD_REQUEST", e.getMessage());
+            body = readObject(req, MAX_BODY, "a command body is a small JSON object");
+        } catch (BadRequest e) {
+            error(resp, e);
             return;
         }
         String user = user(req);
@@ -119,97 +121,8 @@ public final class ShadowServlet extends HttpServlet {
                 case PROMOTION_FAILED -> 500;
             };
             error(resp, status, e.reason().name(), e.getMessage());
-        } catch (BadBody e) {
-            error(resp, e.status, "BAD_REQUEST", e.getMessage());
-        }
-    }
-
-    private static String[] path(HttpServletRequest req) {
-        String info = req.getPathInfo();
-        if (info == null || info.equals("/")) {
-            return new String[0];
-        }
-        return info.substring(1).split("/");
-    }
-
-    private static String user(HttpServletRequest req) {
-        Object u = req.getAttribute(RestApi.USER_ATTRIBUTE);
-        return u != null ? "rest:" + u : req.getRemoteUser() != null ? "rest:" + req.getRemoteUser() : "rest";
-    }
-
-    private static JsonObject body(HttpServletRequest req) throws IOException, BadBody {
-        byte[] bytes;
-        try (InputStream in = req.getInputStream()) {
-            bytes = in.readNBytes(MAX_BODY + 1);
-        }
-        if (bytes.length > MAX_BODY) {
-            throw new BadBody(413, "request body larger than " + MAX_BODY + " bytes; a command body is a small "
-                    + "JSON object");
-        }
-        String text = new String(bytes, StandardCharsets.UTF_8).trim();
-        if (text.isEmpty()) {
-            return new JsonObject();
-        }
-        try {
-            JsonElement e = JsonParser.parseString(text);
-            if (!e.isJsonObject()) {
-                throw new BadBody(400, "request body must be a JSON object, was: " + abbreviate(text));
-            }
-            return e.getAsJsonObject();
-        } catch (JsonParseException e) {
-            throw new BadBody(400, "request body is not valid JSON (" + e.getMessage() + "): " + abbreviate(text));
-        }
-    }
-
-    private static String string(JsonObject body, String name) throws BadBody {
-        JsonElement e = body.get(name);
-        if (e == null || e.isJsonNull()) {
-            return null;
-        }
-        if (!e.isJsonPrimitive()) {
-            throw new BadBody(400, "'" + name + "' must be a string, was " + e);
-        }
-        return e.getAsString();
-    }
-
-    private static boolean bool(JsonObject body, String name) throws BadBody {
-        JsonElement e = body.get(name);
-        if (e == null || e.isJsonNull()) {
-            return false;
-        }
-        if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isBoolean()) {
-            throw new BadBody(400, "'" + name + "' must be true or false, was " + e);
-        }
-        return e.getAsBoolean();
-    }
-
-    private static String abbreviate(String s) {
-        return s.length() <= 80 ? s : s.substring(0, 80) + "...";
-    }
-
-    private static void send(HttpServletResponse resp, int status, Object body) throws IOException {
-        resp.setStatus(status);
-        resp.setContentType("application/json");
-        resp.setCharacterEncoding("UTF-8");
-        resp.getWriter().write(Json.GSON.toJson(body));
-    }
-
-    private static void error(HttpServletResponse resp, int status, String reason, String message)
-            throws IOException {
-        Map<String, String> body = new LinkedHashMap<>();
-        body.put("error", message);
-        body.put("reason", reason);
-        send(resp, status, body);
-    }
-
-    /** A request body that cannot be a command. */
-    private static final class BadBody extends Exception {
-        private static final long serialVersionUID = 1L;
-        final int status;
-
-        BadBody(int status, String message) {
-            super(message);
-            this.status = status;
+        } catch (BadRequest e) {
+            error(resp, e);
         }
     }
 }

@@ -1,23 +1,22 @@
 package io.vigil.deploy.internal.monitor;
 
+import static io.vigil.rest.json.JsonRequests.error;
+import static io.vigil.rest.json.JsonRequests.path;
+import static io.vigil.rest.json.JsonRequests.readObject;
+import static io.vigil.rest.json.JsonRequests.send;
+import static io.vigil.rest.json.JsonRequests.user;
+
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
-import com.google.gson.JsonElement;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
-
 import io.vigil.api.deploy.DeploymentWatch;
 import io.vigil.api.rest.RestApi;
+import io.vigil.rest.json.BadRequest;
 import jakarta.servlet.Servlet;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -88,9 +87,10 @@ public final class WatchServlet extends HttpServlet {
                     + "was " + (type == null ? "none" : "'" + type + "'"));
             return;
         }
-        BadBody bad = checkBody(req);
-        if (bad != null) {
-            error(resp, bad.status(), "BAD_REQUEST", bad.message());
+        try {
+            readObject(req, MAX_BODY, "a review carries no body or a small JSON object");
+        } catch (BadRequest bad) {
+            error(resp, bad);
             return;
         }
         WatchBook.Decision decision = switch (path[1]) {
@@ -113,64 +113,5 @@ public final class WatchServlet extends HttpServlet {
             };
             error(resp, status, e.reason().name(), e.getMessage());
         }
-    }
-
-    private static String[] path(HttpServletRequest req) {
-        String info = req.getPathInfo();
-        if (info == null || info.equals("/")) {
-            return new String[0];
-        }
-        return info.substring(1).split("/");
-    }
-
-    private static String user(HttpServletRequest req) {
-        Object u = req.getAttribute(RestApi.USER_ATTRIBUTE);
-        return u != null ? "rest:" + u : req.getRemoteUser() != null ? "rest:" + req.getRemoteUser() : "rest";
-    }
-
-    /** A request body that cannot be a command. */
-    private record BadBody(int status, String message) {
-    }
-
-    /** @return what is wrong with the body, null if it is empty or a JSON object */
-    private static BadBody checkBody(HttpServletRequest req) throws IOException {
-        byte[] bytes;
-        try (InputStream in = req.getInputStream()) {
-            bytes = in.readNBytes(MAX_BODY + 1);
-        }
-        if (bytes.length > MAX_BODY) {
-            return new BadBody(413, "request body larger than " + MAX_BODY + " bytes; a review carries no body or "
-                    + "a small JSON object");
-        }
-        String text = new String(bytes, StandardCharsets.UTF_8).trim();
-        if (text.isEmpty()) {
-            return null;
-        }
-        try {
-            JsonElement e = JsonParser.parseString(text);
-            return e.isJsonObject() ? null : new BadBody(400, "request body must be a JSON object, was: "
-                    + abbreviate(text));
-        } catch (JsonParseException e) {
-            return new BadBody(400, "request body is not valid JSON (" + e.getMessage() + "): " + abbreviate(text));
-        }
-    }
-
-    private static String abbreviate(String s) {
-        return s.length() <= 80 ? s : s.substring(0, 80) + "...";
-    }
-
-    private static void send(HttpServletResponse resp, int status, Object body) throws IOException {
-        resp.setStatus(status);
-        resp.setContentType("application/json");
-        resp.setCharacterEncoding("UTF-8");
-        resp.getWriter().write(Json.GSON.toJson(body));
-    }
-
-    private static void error(HttpServletResponse resp, int status, String reason, String message)
-            throws IOException {
-        Map<String, String> body = new LinkedHashMap<>();
-        body.put("error", message);
-        body.put("reason", reason);
-        send(resp, status, body);
     }
 }

@@ -12,6 +12,7 @@ import java.util.List;
 import com.google.gson.JsonParseException;
 
 import io.vigil.api.deploy.DeploymentWatch;
+import io.vigil.rest.json.VigilJson;
 
 /**
  * Every watch in one JSON file, replaced atomically: a crash while writing leaves the previous file, never half of
@@ -40,7 +41,7 @@ final class WatchStore {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         try {
             Files.createDirectories(file.getParent());
-            Files.writeString(tmp, Json.GSON.toJson(new Stored(FORMAT, watches)));
+            Files.writeString(tmp, VigilJson.GSON.toJson(new Stored(FORMAT, watches)));
             try {
                 Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
@@ -62,7 +63,7 @@ final class WatchStore {
             return List.of();
         }
         try {
-            Stored s = Json.GSON.fromJson(Files.readString(file), Stored.class);
+            Stored s = VigilJson.GSON.fromJson(Files.readString(file), Stored.class);
             if (s == null || s.format() != FORMAT || s.watches() == null) {
                 throw new JsonParseException("not a watch file of format " + FORMAT);
             }

@@ -1,12 +1,19 @@
 package io.vigil.deploy.internal.rest;
 
+import static io.vigil.rest.json.JsonRequests.bool;
+import static io.vigil.rest.json.JsonRequests.error;
+import static io.vigil.rest.json.JsonRequests.path;
+import static io.vigil.rest.json.JsonRequests.readObject;
+import static io.vigil.rest.json.JsonRequests.send;
+import static io.vigil.rest.json.JsonRequests.string;
+import static io.vigil.rest.json.JsonRequests.user;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,17 +32,13 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.deploymentadmin.DeploymentException;
 import org.osgi.service.metatype.annotations.Designate;
 
-import com.google.gson.Gson;
-import com.google.gson.GsonBuilder;
-import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 
 import io.vigil.api.deploy.DeploymentRecord;
 import io.vigil.api.deploy.DeploymentService;
 import io.vigil.api.deploy.InstalledPackage;
 import io.vigil.api.rest.RestApi;
+import io.vigil.rest.json.BadRequest;
 import jakarta.servlet.Servlet;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -72,6 +75,8 @@ public final class DeployServlet extends HttpServlet {
 
     static final String PID = "io.vigil.deploy.rest";
     static final String DP_TYPE = "application/vnd.osgi.dp";
+    private static final String COMMAND_BODY = "a command body is a small JSON object (upload a package as "
+            + DP_TYPE + ")";
     static final String SHA_HEADER = "X-Content-SHA256";
     /** A command body is a few dozen bytes (a URL and a hash); anything near this is not one. */
     static final int MAX_BODY = 16 * 1024;
@@ -79,7 +84,6 @@ public final class DeployServlet extends HttpServlet {
 
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = System.getLogger(DeployServlet.class.getName());
-    private static final Gson GSON = new GsonBuilder().disableHtmlEscaping().create();
     private static final String JSON = "application/json";
     private static final String USAGE = "GET " + RestApi.CONTEXT_PATH + "/deploy/packages, /deploy/packages/{name}, "
             + "/deploy/history; POST /deploy/install, /deploy/packages/{name}/uninstall|rollback";
@@ -171,7 +175,7 @@ public final class DeployServlet extends HttpServlet {
         boolean force;
         URI uri;
         try {
-            JsonObject body = body(req);
+            JsonObject body = readObject(req, MAX_BODY, COMMAND_BODY);
             url = string(body, "url");
             String hash = string(body, "sha256");
             force = bool(body, "force");
@@ -200,7 +204,7 @@ public final class DeployServlet extends HttpServlet {
                         e.getMessage());
             }
         } catch (BadRequest e) {
-            error(resp, e.status, e.reason, e.getMessage());
+            error(resp, e);
             return;
         }
         String user = user(req);
@@ -233,7 +237,7 @@ public final class DeployServlet extends HttpServlet {
             }
             force = flag(req.getParameter("force"));
         } catch (BadRequest e) {
-            error(resp, e.status, e.reason, e.getMessage());
+            error(resp, e);
             return;
         }
         long length = req.getContentLengthLong();
@@ -296,10 +300,10 @@ public final class DeployServlet extends HttpServlet {
             throws IOException {
         boolean force;
         try {
-            JsonObject body = body(req);
+            JsonObject body = readObject(req, MAX_BODY, COMMAND_BODY);
             force = bool(body, "force");
         } catch (BadRequest e) {
-            error(resp, e.status, e.reason, e.getMessage());
+            error(resp, e);
             return;
         }
         InstalledPackage p = deployments.packages().get(name);
@@ -392,14 +396,6 @@ public final class DeployServlet extends HttpServlet {
                 + "/deploy/packages lists the installed ones";
     }
 
-    private static String[] path(HttpServletRequest req) {
-        String info = req.getPathInfo();
-        if (info == null || info.equals("/")) {
-            return new String[0];
-        }
-        return info.substring(1).split("/");
-    }
-
     /** @return the media type without parameters, lower case; null if none */
     private static String mediaType(HttpServletRequest req) {
         String type = req.getContentType();
@@ -414,11 +410,6 @@ public final class DeployServlet extends HttpServlet {
         return contentType == null ? "none" : "'" + Downloader.abbreviate(contentType) + "'";
     }
 
-    private static String user(HttpServletRequest req) {
-        Object u = req.getAttribute(RestApi.USER_ATTRIBUTE);
-        return u != null ? "rest:" + u : req.getRemoteUser() != null ? "rest:" + req.getRemoteUser() : "rest";
-    }
-
     private static boolean flag(String value) throws BadRequest {
         if (value == null || value.equalsIgnoreCase("false")) {
             return false;
@@ -428,81 +419,5 @@ public final class DeployServlet extends HttpServlet {
         }
         throw new BadRequest(400, "BAD_REQUEST", "force must be true or false, was '" + Downloader.abbreviate(value)
                 + "'");
-    }
-
-    private static JsonObject body(HttpServletRequest req) throws IOException, BadRequest {
-        byte[] bytes;
-        try (InputStream in = req.getInputStream()) {
-            bytes = in.readNBytes(MAX_BODY + 1);
-        }
-        if (bytes.length > MAX_BODY) {
-            throw new BadRequest(413, "TOO_LARGE", "request body larger than " + MAX_BODY + " bytes; a command body "
-                    + "is a small JSON object (upload a package as " + DP_TYPE + ")");
-        }
-        String text = new String(bytes, StandardCharsets.UTF_8).trim();
-        if (text.isEmpty()) {
-            return new JsonObject();
-        }
-        try {
-            JsonElement e = JsonParser.parseString(text);
-            if (!e.isJsonObject()) {
-                throw new BadRequest(400, "BAD_REQUEST", "request body must be a JSON object, was: "
-                        + Downloader.abbreviate(text));
-            }
-            return e.getAsJsonObject();
-        } catch (JsonParseException e) {
-            throw new BadRequest(400, "BAD_REQUEST", "request body is not valid JSON (" + e.getMessage() + "): "
-                    + Downloader.abbreviate(text));
-        }
-    }
-
-    private static String string(JsonObject body, String name) throws BadRequest {
-        JsonElement e = body.get(name);
-        if (e == null || e.isJsonNull()) {
-            return null;
-        }
-        if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isString()) {
-            throw new BadRequest(400, "BAD_REQUEST", "'" + name + "' must be a string, was " + e);
-        }
-        return e.getAsString();
-    }
-
-    private static boolean bool(JsonObject body, String name) throws BadRequest {
-        JsonElement e = body.get(name);
-        if (e == null || e.isJsonNull()) {
-            return false;
-        }
-        if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isBoolean()) {
-            throw new BadRequest(400, "BAD_REQUEST", "'" + name + "' must be true or false, was " + e);
-        }
-        return e.getAsBoolean();
-    }
-
-    private static void send(HttpServletResponse resp, int status, Object body) throws IOException {
-        resp.setStatus(status);
-        resp.setContentType(JSON);
-        resp.setCharacterEncoding("UTF-8");
-        resp.getWriter().write(GSON.toJson(body));
-    }
-
-    private static void error(HttpServletResponse resp, int status, String reason, String message)
-            throws IOException {
-        Map<String, String> body = new LinkedHashMap<>();
-        body.put("error", message);
-        body.put("reason", reason);
-        send(resp, status, body);
-    }
-
-    /** A request that cannot be carried out as sent. */
-    private static final class BadRequest extends Exception {
-        private static final long serialVersionUID = 1L;
-        final int status;
-        final String reason;
-
-        BadRequest(int status, String reason, String message) {
-            super(message);
-            this.status = status;
-            this.reason = reason;
-        }
     }
 }

@@ -1,7 +1,6 @@
 package io.vigil.cloud.mqtt.internal.connection;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -9,10 +8,9 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
-import com.google.gson.Gson;
-
 import io.vigil.api.rest.RestApi;
 import io.vigil.cloud.mqtt.internal.outbox.OutboxStats;
+import io.vigil.rest.json.JsonRequests;
 import jakarta.servlet.Servlet;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -27,7 +25,6 @@ import jakarta.servlet.http.HttpServletResponse;
 public final class CloudServlet extends HttpServlet {
 
     private static final long serialVersionUID = 1L;
-    private static final Gson GSON = new Gson();
 
     private final transient CloudConnection cloud;
 
@@ -57,11 +54,6 @@ public final class CloudServlet extends HttpServlet {
         body.put("status", s);
         body.put("notStored", cloud.notStored());
         body.put("outbox", outbox);
-        byte[] json = GSON.toJson(body).getBytes(StandardCharsets.UTF_8);
-        resp.setStatus(200);
-        resp.setContentType("application/json");
-        resp.setCharacterEncoding("UTF-8");
-        resp.setContentLength(json.length);
-        resp.getOutputStream().write(json);
+        JsonRequests.send(resp, 200, body);
     }
 }

@@ -309,11 +309,19 @@ class CloudClientTest {
     private static void checkEveryIdOnceInOrderPerPriority(KuraTestSubscriber sub, String filter,
             Map<Long, Integer> priorityOf) {
         // the broker has acknowledged them all; the subscriber may still be reconnecting to fetch them
-        await().atMost(WAIT).until(() -> {
-            Set<Long> ids = new LinkedHashSet<>();
-            sub.on(filter).forEach(r -> ids.add(id(sub, r)));
-            return ids.containsAll(priorityOf.keySet());
-        });
+        try {
+            await().atMost(WAIT).until(() -> {
+                Set<Long> ids = new LinkedHashSet<>();
+                sub.on(filter).forEach(r -> ids.add(id(sub, r)));
+                return ids.containsAll(priorityOf.keySet());
+            });
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            Set<Long> missing = new java.util.TreeSet<>(priorityOf.keySet());
+            sub.on(filter).forEach(r -> missing.remove(id(sub, r)));
+            String log = broker.log();
+            throw new AssertionError("ids the broker acknowledged but " + sub + " never received: " + missing
+                    + "\nbroker log (end):\n" + log.substring(Math.max(0, log.length() - 4000)), e);
+        }
         Map<Integer, List<Long>> firstSeen = new LinkedHashMap<>();
         Set<Long> seen = new LinkedHashSet<>();
         for (KuraTestSubscriber.Received r : sub.on(filter)) {
