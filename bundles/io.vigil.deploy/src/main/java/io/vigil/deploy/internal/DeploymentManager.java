@@ -60,6 +60,7 @@ public final class DeploymentManager implements DeploymentAdmin, DeploymentServi
     private final TransactionEngine engine;
     private volatile PackageReader reader;
     private volatile boolean allowUnsigned;
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile EventAdmin eventAdmin;
 
     @Activate
@@ -112,23 +113,6 @@ public final class DeploymentManager implements DeploymentAdmin, DeploymentServi
         Path p = Path.of(file);
         String home = context.getProperty("vigil.home");
         return p.isAbsolute() || home == null ? p : Path.of(home).resolve(p);
-    }
-
-    /**
-     * Reads, verifies and installs (or updates to) a package.
-     *
-     * @param source where it came from, for the history (file, URL and hash)
-     * @param force allow a downgrade
-     */
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
-    void bindEventAdmin(EventAdmin ea) {
-        eventAdmin = ea;
-    }
-
-    void unbindEventAdmin(EventAdmin ea) {
-        if (eventAdmin == ea) {
-            eventAdmin = null;
-        }
     }
 
     /** Runs an operation and announces its outcome, committed or not. */

@@ -74,6 +74,7 @@ public final class ShadowManager implements ShadowService, WindowListener {
     private final Map<String, ShadowReport> ended = new ConcurrentHashMap<>();
     private final Map<Model, Version> models = new ConcurrentHashMap<>();
     private volatile GateSettings gate;
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile EventAdmin eventAdmin;
 
     /**
@@ -160,17 +161,6 @@ public final class ShadowManager implements ShadowService, WindowListener {
             }
         }
         running.clear();
-    }
-
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
-    void bindEventAdmin(EventAdmin ea) {
-        eventAdmin = ea;
-    }
-
-    void unbindEventAdmin(EventAdmin ea) {
-        if (eventAdmin == ea) {
-            eventAdmin = null;
-        }
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)

@@ -62,7 +62,9 @@ public final class DeploymentMonitor implements WindowListener, EventHandler, De
     private final ModelIndex models;
     private final ScheduledExecutorService control;
     private final WatchBook book;
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile EventAdmin eventAdmin;
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile PipelineStatus pipelines;
     private ScheduledFuture<?> persisting;
 
@@ -122,28 +124,6 @@ public final class DeploymentMonitor implements WindowListener, EventHandler, De
             LOG.log(Level.WARNING, "the deployment monitor's control thread did not stop within 10 s");
         }
         book.persist();
-    }
-
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
-    void bindEventAdmin(EventAdmin ea) {
-        eventAdmin = ea;
-    }
-
-    void unbindEventAdmin(EventAdmin ea) {
-        if (eventAdmin == ea) {
-            eventAdmin = null;
-        }
-    }
-
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
-    void bindPipelines(PipelineStatus p) {
-        pipelines = p;
-    }
-
-    void unbindPipelines(PipelineStatus p) {
-        if (pipelines == p) {
-            pipelines = null;
-        }
     }
 
     /** Without the runtime (restarting, say) nothing is known to be gone, so every asset counts as configured. */
